@@ -1,9 +1,13 @@
 import { DataSourcePlugin } from '@grafana/data';
-import { DataSource } from './datasource';
+
 import { ConfigEditor } from './components/ConfigEditor';
 import { QueryEditor } from './components/QueryEditor';
-import { MyQuery, MyDataSourceOptions } from './types';
+import { DataSource } from './datasource';
+import { OpenAIDataSourceOptions, OpenAIQuery, OpenAISecureJsonData } from './types';
 
-export const plugin = new DataSourcePlugin<DataSource, MyQuery, MyDataSourceOptions>(DataSource)
+// Template variables are wired by the data source itself (`this.variables`), not here.
+export const plugin = new DataSourcePlugin<DataSource, OpenAIQuery, OpenAIDataSourceOptions, OpenAISecureJsonData>(
+  DataSource
+)
   .setConfigEditor(ConfigEditor)
   .setQueryEditor(QueryEditor);

@@ -1,45 +1,45 @@
-import React, { ChangeEvent } from 'react';
-import { InlineField, Input, Stack } from '@grafana/ui';
-import { QueryEditorProps } from '@grafana/data';
-import { DataSource } from '../datasource';
-import { MyDataSourceOptions, MyQuery } from '../types';
+import React from 'react';
+import { RadioButtonGroup, Stack } from '@grafana/ui';
 
-type Props = QueryEditorProps<DataSource, MyQuery, MyDataSourceOptions>;
+import { DEFAULT_QUERY, OpenAIQuery, QueryType } from '../types';
+import { OpenAIQueryEditorProps, queryTypeEditors, registeredQueryTypes } from './query/registry';
+import { selectors } from './selectors';
 
-export function QueryEditor({ query, onChange, onRunQuery }: Props) {
-  const onQueryTextChange = (event: ChangeEvent<HTMLInputElement>) => {
-    onChange({ ...query, queryText: event.target.value });
-  };
+/** A query saved before query types existed, or a brand-new one, gets the defaults (daily cost by project). */
+export function withDefaults(query: OpenAIQuery): OpenAIQuery {
+  if (!query.queryType && !query.source) {
+    return { ...DEFAULT_QUERY, ...query } as OpenAIQuery;
+  }
+  return query.queryType ? query : { ...query, queryType: QueryType.TimeSeries };
+}
 
-  const onConstantChange = (event: ChangeEvent<HTMLInputElement>) => {
-    onChange({ ...query, constant: parseFloat(event.target.value) });
-    // executes the query
-    onRunQuery();
-  };
-
-  const { queryText, constant } = query;
+/** Dispatches to the editor of the query's type. */
+export function QueryEditor(props: OpenAIQueryEditorProps) {
+  const query = withDefaults(props.query);
+  const types = registeredQueryTypes();
+  const queryType = query.queryType ?? QueryType.TimeSeries;
+  const entry = queryTypeEditors[queryType] ?? queryTypeEditors[QueryType.TimeSeries]!;
+  const Editor = entry.component;
 
   return (
-    <Stack gap={0}>
-      <InlineField label="Constant">
-        <Input
-          id="query-editor-constant"
-          onChange={onConstantChange}
-          value={constant}
-          width={8}
-          type="number"
-          step="0.1"
-        />
-      </InlineField>
-      <InlineField label="Query Text" labelWidth={16} tooltip="Not used yet">
-        <Input
-          id="query-editor-query-text"
-          onChange={onQueryTextChange}
-          value={queryText || ''}
-          required
-          placeholder="Enter a query"
-        />
-      </InlineField>
+    <Stack direction="column" gap={1}>
+      {types.length > 1 && (
+        <div data-testid={selectors.query.queryType}>
+          <RadioButtonGroup<QueryType>
+            options={types.map((t) => ({
+              value: t,
+              label: queryTypeEditors[t]!.label,
+              description: queryTypeEditors[t]!.description,
+            }))}
+            value={queryType}
+            onChange={(t) => {
+              props.onChange({ ...query, queryType: t });
+              props.onRunQuery();
+            }}
+          />
+        </div>
+      )}
+      <Editor {...props} query={query} />
     </Stack>
   );
 }

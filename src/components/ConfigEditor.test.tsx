@@ -1,0 +1,152 @@
+import React, { useState } from 'react';
+import { DataSourceSettings } from '@grafana/data';
+import { fireEvent, render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+
+import { OpenAIDataSourceOptions, OpenAISecureJsonData } from '../types';
+import { ConfigEditor } from './ConfigEditor';
+import { selectors } from './selectors';
+
+type Settings = DataSourceSettings<OpenAIDataSourceOptions, OpenAISecureJsonData>;
+
+function settings(patch: Partial<Settings> = {}): Settings {
+  return {
+    id: 1,
+    uid: 'openai',
+    orgId: 1,
+    name: 'OpenAI',
+    type: 'aiusage-openai-datasource',
+    typeName: 'OpenAI Usage & Costs',
+    typeLogoUrl: '',
+    access: 'proxy',
+    url: '',
+    user: '',
+    basicAuth: false,
+    basicAuthUser: '',
+    isDefault: false,
+    jsonData: {},
+    secureJsonFields: {},
+    readOnly: false,
+    withCredentials: false,
+    ...patch,
+  } as Settings;
+}
+
+/** Keeps the editor's state like Grafana's settings page does, and exposes the latest options. */
+function renderEditor(initial: Settings = settings()) {
+  const latest: { current: Settings } = { current: initial };
+  function Harness() {
+    const [options, setOptions] = useState(initial);
+    return (
+      <ConfigEditor
+        options={options}
+        onOptionsChange={(o) => {
+          latest.current = o;
+          setOptions(o);
+        }}
+      />
+    );
+  }
+  render(<Harness />);
+  return latest;
+}
+
+describe('ConfigEditor', () => {
+  it('stores the admin key only in secureJsonData', async () => {
+    const latest = renderEditor();
+    await userEvent.type(screen.getByTestId(selectors.config.adminKey), 'sk-admin-secret123');
+    expect(latest.current.secureJsonData?.adminApiKey).toBe('sk-admin-secret123');
+    expect(JSON.stringify(latest.current.jsonData)).not.toContain('sk-admin');
+    expect(screen.queryByTestId(selectors.config.keyHint)).not.toBeInTheDocument();
+  });
+
+  it('shows a configured key without its value and resets it', async () => {
+    const latest = renderEditor(settings({ secureJsonFields: { adminApiKey: true } }));
+    expect(screen.getByDisplayValue('configured')).toBeDisabled();
+    await userEvent.click(screen.getByRole('button', { name: 'Reset' }));
+    expect(latest.current.secureJsonFields.adminApiKey).toBe(false);
+    expect(latest.current.secureJsonData?.adminApiKey).toBe('');
+    expect(latest.current.jsonData).toEqual({});
+  });
+
+  it('warns before saving when the key is a project key, with where to get an admin key and the scopes', async () => {
+    renderEditor();
+    await userEvent.type(screen.getByTestId(selectors.config.adminKey), 'sk-proj-abc');
+    const hint = screen.getByTestId(selectors.config.keyHint);
+    expect(hint).toHaveTextContent('This is a project API key, not an admin key');
+    expect(hint).toHaveTextContent('api.usage.read');
+    expect(hint).toHaveTextContent('api.management.read');
+    expect(hint).toHaveTextContent('Audit logs');
+    expect(screen.getByRole('link', { name: /Admin keys/ })).toHaveAttribute(
+      'href',
+      'https://platform.openai.com/settings/organization/admin-keys'
+    );
+  });
+
+  it('warns when the text is not a key at all', async () => {
+    renderEditor();
+    await userEvent.type(screen.getByTestId(selectors.config.adminKey), 'my-password');
+    expect(screen.getByTestId(selectors.config.keyHint)).toHaveTextContent('does not look like an OpenAI admin key');
+  });
+
+  it('normalises the API endpoint on blur so /v1 is never doubled', async () => {
+    const latest = renderEditor();
+    const input = screen.getByTestId(selectors.config.apiUrl);
+    await userEvent.type(input, ' https://proxy.corp/openai/v1/ ');
+    fireEvent.blur(input);
+    expect(latest.current.jsonData.apiUrl).toBe('https://proxy.corp/openai');
+    expect(input).toHaveValue('https://proxy.corp/openai');
+  });
+
+  it('drops the endpoint when it is the default one', async () => {
+    const latest = renderEditor(settings({ jsonData: { apiUrl: 'x' } }));
+    const input = screen.getByTestId(selectors.config.apiUrl);
+    await userEvent.clear(input);
+    await userEvent.type(input, 'https://api.openai.com/v1');
+    fireEvent.blur(input);
+    expect(latest.current.jsonData).not.toHaveProperty('apiUrl');
+  });
+
+  it('warns about plain http to a remote host', async () => {
+    renderEditor();
+    await userEvent.type(screen.getByTestId(selectors.config.apiUrl), 'http://proxy.corp');
+    expect(screen.getByTestId(selectors.config.apiUrlWarning)).toHaveTextContent('unencrypted');
+  });
+
+  it('does not warn about http to localhost', async () => {
+    renderEditor();
+    await userEvent.type(screen.getByTestId(selectors.config.apiUrl), 'http://localhost:4010');
+    expect(screen.queryByTestId(selectors.config.apiUrlWarning)).not.toBeInTheDocument();
+  });
+
+  it('validates the organization ID', async () => {
+    const latest = renderEditor();
+    const input = screen.getByTestId(selectors.config.organizationId);
+    await userEvent.type(input, 'proj_abc');
+    expect(screen.getByText(/An organization ID looks like org-/)).toBeInTheDocument();
+    await userEvent.clear(input);
+    await userEvent.type(input, 'org-sim0001');
+    expect(screen.queryByText(/An organization ID looks like org-/)).not.toBeInTheDocument();
+    expect(latest.current.jsonData.organizationId).toBe('org-sim0001');
+  });
+
+  it('stores the monthly budget as a number', async () => {
+    const latest = renderEditor(settings({ jsonData: { monthlyBudget: 100 } }));
+    const input = screen.getByTestId(selectors.config.monthlyBudget);
+    expect(input).toHaveValue(100);
+    await userEvent.clear(input);
+    await userEvent.type(input, '250.5');
+    expect(latest.current.jsonData.monthlyBudget).toBe(250.5);
+    await userEvent.clear(input);
+    expect(latest.current.jsonData).not.toHaveProperty('monthlyBudget');
+  });
+
+  it('has a tooltip for every field', async () => {
+    renderEditor(settings({ jsonData: { monthlyBudget: 1 } }));
+    for (const label of ['Admin API key', 'Organization ID', 'Monthly budget (USD)']) {
+      expect(screen.getByLabelText(`About ${label}`)).toBeInTheDocument();
+    }
+    await userEvent.hover(screen.getByLabelText('About API endpoint'));
+    expect(await screen.findByText(/Leave empty to call https:\/\/api.openai.com/)).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,42 @@
+import React from 'react';
+import { EditorField } from '@grafana/plugin-ui';
+import { ComboboxOption, MultiCombobox } from '@grafana/ui';
+
+import { EndpointDef } from '../../api/catalog';
+import { selectors } from '../selectors';
+
+interface Props {
+  def: EndpointDef;
+  value: string[];
+  onChange: (metrics: string[]) => void;
+}
+
+export function MetricsField({ def, value, onChange }: Props) {
+  const options: Array<ComboboxOption<string>> = def.metrics.map((m) => ({
+    value: m.field,
+    label: m.label,
+    description: m.description ?? m.field,
+  }));
+  const defaults = def.metrics.filter((m) => m.isDefault).map((m) => m.label);
+  return (
+    <EditorField
+      label="Metrics"
+      htmlFor="openai-query-metrics"
+      optional
+      tooltip={`Result fields to chart, one series each. Leave empty for the defaults of ${def.label}: ${defaults.join(', ')}.`}
+    >
+      <MultiCombobox<string>
+        id="openai-query-metrics"
+        data-testid={selectors.query.metrics}
+        options={options}
+        value={value}
+        placeholder={`Defaults: ${defaults.join(', ')}`}
+        width="auto"
+        minWidth={30}
+        maxWidth={80}
+        isClearable
+        onChange={(selected) => onChange(selected.map((o) => o.value))}
+      />
+    </EditorField>
+  );
+}

@@ -1,0 +1,35 @@
+import { DIMENSIONS, ENDPOINTS, FILTERS, FilterKey, findMetric } from '../../api/catalog';
+import { OpenAIQuery } from '../../types';
+
+/** Problems of a time series query against the endpoint catalog, in words a user can act on. */
+export function checkTimeSeriesQuery(query: OpenAIQuery): string[] {
+  const problems: string[] = [];
+  const def = query.source ? ENDPOINTS[query.source] : undefined;
+  if (!def) {
+    return [query.source ? `Unknown source "${query.source}". Choose one from the list.` : 'Choose a source.'];
+  }
+  for (const m of query.metrics ?? []) {
+    if (!findMetric(def, m)) {
+      problems.push(`${def.label} has no metric "${m}".`);
+    }
+  }
+  for (const g of query.groupBy ?? []) {
+    if (!def.groupBy.includes(g)) {
+      problems.push(`${def.label} cannot be grouped by ${DIMENSIONS[g]?.label ?? g}.`);
+    }
+  }
+  for (const [key, value] of Object.entries(query.filters ?? {}) as Array<[FilterKey, unknown]>) {
+    const empty = value === undefined || (Array.isArray(value) && value.length === 0);
+    if (!empty && !def.filters.includes(key)) {
+      problems.push(`${def.label} cannot be filtered by ${FILTERS[key]?.label ?? key}.`);
+    }
+  }
+  const width = query.bucketWidth;
+  if (width && width !== 'auto' && !def.bucketWidths.includes(width)) {
+    problems.push(`${def.label} supports only ${def.bucketWidths.join(', ')} buckets, not ${width}.`);
+  }
+  if (query.costByModel && query.source !== 'costs') {
+    problems.push('Cost by model applies only to the Costs source.');
+  }
+  return problems;
+}

@@ -1,0 +1,173 @@
+/**
+ * Readable choices (value = ID, label = name) for filter pickers and template variables, loaded through the
+ * data source's Admin API client and cached per data source for a few minutes.
+ */
+import { ENDPOINTS, SourceId } from '../../api/catalog';
+import { Project, ProjectApiKey, UsagePage, User } from '../../api/types';
+
+export type ChoiceKind = 'projects' | 'users' | 'apiKeys' | 'models' | 'lineItems';
+
+export interface Choice {
+  value: string;
+  label: string;
+  description?: string;
+}
+
+export interface ChoiceOptions {
+  /** Projects (and the keys of archived projects): include archived ones. */
+  includeArchived?: boolean;
+  /** Models: the usage endpoint to look in; defaults to completions. */
+  source?: SourceId;
+  /** Models and line items: how far back to look. */
+  lookbackDays?: number;
+  /** API keys: only keys of these projects. */
+  projectIds?: string[];
+}
+
+type Params = Record<string, string | number | boolean | string[] | undefined>;
+
+/** The part of the Admin API client the choices need. */
+export interface ChoiceClient {
+  getJson<T>(path: string, params?: Params): Promise<T>;
+  listAll<T>(path: string, params?: Params): Promise<T[]>;
+}
+
+export interface ChoiceSource {
+  client: ChoiceClient;
+}
+
+export const DEFAULT_LOOKBACK_DAYS = 30;
+const TTL_MS = 5 * 60 * 1000;
+const MAX_LOOKBACK_DAYS = 180;
+/** Enough pages for the longest look-back at 31 daily buckets per page. */
+const MAX_USAGE_PAGES = 6;
+
+const cache = new WeakMap<object, Map<string, { at: number; value: Promise<Choice[]> }>>();
+
+export function loadChoices(ds: ChoiceSource, kind: ChoiceKind, options: ChoiceOptions = {}): Promise<Choice[]> {
+  let perDs = cache.get(ds);
+  if (!perDs) {
+    perDs = new Map();
+    cache.set(ds, perDs);
+  }
+  const key = JSON.stringify([kind, options]);
+  const hit = perDs.get(key);
+  if (hit && Date.now() - hit.at < TTL_MS) {
+    return hit.value;
+  }
+  const value = fetchChoices(ds.client, kind, options);
+  perDs.set(key, { at: Date.now(), value });
+  // A failure must not stick: the next editor mount retries.
+  value.catch(() => perDs!.delete(key));
+  return value;
+}
+
+/** Forgets cached choices, e.g. after the data source settings changed. */
+export function clearChoices(ds: ChoiceSource) {
+  cache.delete(ds);
+}
+
+async function fetchChoices(client: ChoiceClient, kind: ChoiceKind, options: ChoiceOptions): Promise<Choice[]> {
+  switch (kind) {
+    case 'projects':
+      return (await listProjects(client, options.includeArchived)).map(projectChoice);
+    case 'users':
+      return listUsers(client);
+    case 'apiKeys':
+      return listApiKeys(client, options);
+    case 'models':
+      return seenValues(client, options.source ?? 'completions', 'model', options.lookbackDays);
+    case 'lineItems':
+      return seenValues(client, 'costs', 'line_item', options.lookbackDays);
+  }
+}
+
+function listProjects(client: ChoiceClient, includeArchived?: boolean): Promise<Project[]> {
+  return client.listAll<Project>('/v1/organization/projects', { limit: 100, include_archived: Boolean(includeArchived) });
+}
+
+function projectChoice(p: Project): Choice {
+  const archived = p.archived_at || p.status === 'archived';
+  return { value: p.id, label: p.name || p.id, description: archived ? `${p.id} · archived` : p.id };
+}
+
+async function listUsers(client: ChoiceClient): Promise<Choice[]> {
+  const users = await client.listAll<User>('/v1/organization/users', { limit: 100 });
+  return users.map((u) => ({
+    value: u.id,
+    label: u.email || u.name || u.id,
+    description: [u.email && u.name ? u.name : undefined, u.role ?? undefined, u.id].filter(Boolean).join(' · '),
+  }));
+}
+
+async function listApiKeys(client: ChoiceClient, options: ChoiceOptions): Promise<Choice[]> {
+  let projects = await listProjects(client, options.includeArchived);
+  if (options.projectIds?.length) {
+    projects = projects.filter((p) => options.projectIds!.includes(p.id));
+  }
+  const perProject = await Promise.all(
+    projects.map(async (p) => {
+      try {
+        const keys = await client.listAll<ProjectApiKey>(`/v1/organization/projects/${encodeURIComponent(p.id)}/api_keys`, {
+          limit: 100,
+          owner_project_access: 'any',
+        });
+        return keys.map((k) => apiKeyChoice(k, p));
+      } catch {
+        // One unreadable project (e.g. archived) must not hide the keys of the others.
+        return [];
+      }
+    })
+  );
+  return perProject.flat();
+}
+
+function apiKeyChoice(k: ProjectApiKey, p: Project): Choice {
+  const name = k.name || k.redacted_value || k.id;
+  return {
+    value: k.id,
+    label: `${name} (${p.name || p.id})`,
+    description: [k.redacted_value, k.id].filter(Boolean).join(' · '),
+  };
+}
+
+/** Distinct values of one dimension seen in a usage or costs endpoint over the last days. */
+async function seenValues(
+  client: ChoiceClient,
+  source: SourceId,
+  field: 'model' | 'line_item',
+  lookbackDays = DEFAULT_LOOKBACK_DAYS
+): Promise<Choice[]> {
+  const def = ENDPOINTS[source];
+  const days = Math.max(1, Math.min(Math.round(lookbackDays), MAX_LOOKBACK_DAYS));
+  const limit = Math.min(days, def.limits['1d']?.max ?? 31);
+  const now = Math.floor(Date.now() / 1000);
+  const seen = new Map<string, number>();
+  let page: string | undefined;
+  for (let i = 0; i < MAX_USAGE_PAGES; i++) {
+    const res = await client.getJson<UsagePage>(def.path, {
+      start_time: now - days * 86400,
+      end_time: now,
+      bucket_width: '1d',
+      limit,
+      group_by: [field],
+      page,
+    });
+    for (const bucket of res.data ?? []) {
+      for (const r of bucket.results ?? []) {
+        const v = r[field];
+        if (typeof v === 'string' && v) {
+          seen.set(v, (seen.get(v) ?? 0) + 1);
+        }
+      }
+    }
+    if (!res.has_more || !res.next_page) {
+      break;
+    }
+    page = res.next_page;
+  }
+  // Most frequently seen first, so the common ones are at the top of a long list.
+  return [...seen.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([v]) => ({ value: v, label: v }));
+}
