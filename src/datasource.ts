@@ -1,93 +1,92 @@
-import { getBackendSrv, isFetchError } from '@grafana/runtime';
 import {
   CoreApp,
+  DataFrame,
+  DataQueryError,
   DataQueryRequest,
   DataQueryResponse,
   DataSourceApi,
   DataSourceInstanceSettings,
-  createDataFrame,
-  FieldType,
+  ScopedVars,
 } from '@grafana/data';
+import { getTemplateSrv } from '@grafana/runtime';
 
-import { MyQuery, MyDataSourceOptions, DEFAULT_QUERY, DataSourceResponse } from './types';
-import { lastValueFrom } from 'rxjs';
+import { AdminApiClient } from './api/client';
+import { isApiError } from './api/errors';
+import { testConnection } from './connection/testConnection';
+import { QueryContext, QueryError, QueryRunner } from './query/context';
+import { interpolateQuery } from './query/interpolate';
+import { migrateQuery } from './query/migrate';
+import { NameResolver } from './query/names';
+import { runTimeSeries } from './query/runQuery';
+import { DEFAULT_QUERY, OpenAIDataSourceOptions, OpenAIQuery, QueryType } from './types';
+import { OpenAIVariableSupport } from './variables';
 
-export class DataSource extends DataSourceApi<MyQuery, MyDataSourceOptions> {
-  baseUrl: string;
+/** The runner of each query type; a type without a runner fails with a clear message. */
+export const queryRunners: Partial<Record<QueryType, QueryRunner>> = {
+  [QueryType.TimeSeries]: runTimeSeries,
+};
 
-  constructor(instanceSettings: DataSourceInstanceSettings<MyDataSourceOptions>) {
+export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptions> {
+  readonly client: AdminApiClient;
+  readonly names: NameResolver;
+  private readonly settings: OpenAIDataSourceOptions;
+
+  constructor(instanceSettings: DataSourceInstanceSettings<OpenAIDataSourceOptions>, now: () => number = Date.now) {
     super(instanceSettings);
-    this.baseUrl = instanceSettings.url!;
+    this.settings = instanceSettings.jsonData ?? {};
+    this.client = new AdminApiClient(instanceSettings.url ?? '', { organizationId: this.settings.organizationId });
+    this.names = new NameResolver(this.client, now);
+    this.now = now;
+    this.variables = new OpenAIVariableSupport(this);
   }
 
-  getDefaultQuery(_: CoreApp): Partial<MyQuery> {
+  private readonly now: () => number;
+
+  getDefaultQuery(_: CoreApp): Partial<OpenAIQuery> {
     return DEFAULT_QUERY;
   }
 
-  filterQuery(query: MyQuery): boolean {
-    // if no query has been provided, prevent the query from being executed
-    return !!query.queryText;
+  filterQuery(query: OpenAIQuery): boolean {
+    return !query.hide;
   }
 
-  async query(options: DataQueryRequest<MyQuery>): Promise<DataQueryResponse> {
-    const { range } = options;
-    const from = range!.from.valueOf();
-    const to = range!.to.valueOf();
-
-    // Return a constant for each query.
-    const data = options.targets.map((target) => {
-      return createDataFrame({
-        refId: target.refId,
-        fields: [
-          { name: 'Time', values: [from, to], type: FieldType.time },
-          { name: 'Value', values: [target.constant, target.constant], type: FieldType.number },
-        ],
-      });
-    });
-
-    return { data };
+  interpolateVariablesInQueries(queries: OpenAIQuery[], scopedVars: ScopedVars): OpenAIQuery[] {
+    return queries.map((q) => interpolateQuery(migrateQuery(q), getTemplateSrv(), scopedVars));
   }
 
-  async request(url: string, params?: string) {
-    const response = getBackendSrv().fetch<DataSourceResponse>({
-      url: `${this.baseUrl}${url}${params?.length ? `?${params}` : ''}`,
-    });
-    return lastValueFrom(response);
+  async query(request: DataQueryRequest<OpenAIQuery>): Promise<DataQueryResponse> {
+    const ctx: QueryContext = { client: this.client, names: this.names, settings: this.settings, now: this.now };
+    const templateSrv = getTemplateSrv();
+    const outcomes = await Promise.all(
+      request.targets
+        .filter((t) => this.filterQuery(t))
+        .map(async (target): Promise<{ frames: DataFrame[]; error?: DataQueryError }> => {
+          const query = interpolateQuery(migrateQuery(target), templateSrv, request.scopedVars);
+          const runner = queryRunners[query.queryType ?? QueryType.TimeSeries];
+          try {
+            if (!runner) {
+              throw new QueryError([`The query type "${query.queryType}" is not supported.`]);
+            }
+            return { frames: await runner(ctx, query, request) };
+          } catch (e) {
+            return { frames: [], error: toQueryError(e, target.refId) };
+          }
+        })
+    );
+    const errors = outcomes.flatMap((o) => (o.error ? [o.error] : []));
+    return { data: outcomes.flatMap((o) => o.frames), errors: errors.length ? errors : undefined };
   }
 
-  /**
-   * Checks whether we can connect to the API.
-   */
+  /** Save & test: a checklist of every stream the plugin reads. */
   async testDatasource() {
-    const defaultErrorMessage = 'Cannot connect to API';
-
-    try {
-      const response = await this.request('/health');
-      if (response.status === 200) {
-        return {
-          status: 'success',
-          message: 'Success',
-        };
-      } else {
-        return {
-          status: 'error',
-          message: response.statusText ? response.statusText : defaultErrorMessage,
-        };
-      }
-    } catch (err) {
-      let message = '';
-      if (typeof err === 'string') {
-        message = err;
-      } else if (isFetchError(err)) {
-        message = 'Fetch error: ' + (err.statusText ? err.statusText : defaultErrorMessage);
-        if (err.data && err.data.error && err.data.error.code) {
-          message += ': ' + err.data.error.code + '. ' + err.data.error.message;
-        }
-      }
-      return {
-        status: 'error',
-        message,
-      };
-    }
+    return testConnection(this.client, this.settings);
   }
+}
+
+/** Each query fails on its own, with a message that says what to do. */
+export function toQueryError(e: unknown, refId: string): DataQueryError {
+  if (e instanceof QueryError || isApiError(e)) {
+    return { refId, message: e.message, status: isApiError(e) ? e.status : undefined };
+  }
+  return { refId, message: `Unexpected error: ${e instanceof Error ? e.message : String(e)}` };
 }

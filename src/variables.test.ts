@@ -47,7 +47,7 @@ function fakeDatasource() {
 }
 
 async function run(query: Partial<VariableQuery>, ds = fakeDatasource()) {
-  const support = new OpenAIVariableSupport(ds);
+  const support = new OpenAIVariableSupport(ds as never);
   const request = { targets: [{ refId: 'A', ...query }], scopedVars: {} } as unknown as DataQueryRequest<VariableQuery>;
   const res = await lastValueFrom(support.query(request));
   const frame = res.data[0];

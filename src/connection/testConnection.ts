@@ -2,6 +2,7 @@
  * "Save & test": probes every stream the plugin reads, in parallel, and reports a checklist that says
  * what works, what does not and how to fix it. Usage and costs are required; the rest degrade gracefully.
  */
+import type { AdminApiClient } from '../api/client';
 import { ListPage, Project, UsagePage } from '../api/types';
 import { OpenAIDataSourceOptions } from '../types';
 
@@ -11,12 +12,8 @@ export interface ConnectionTestResult {
   details?: { message: string; verboseMessage?: string };
 }
 
-type Params = Record<string, string | number | boolean | string[] | undefined>;
-
 /** The part of the Admin API client the test needs. */
-export interface ProbeClient {
-  getJson<T>(path: string, params?: Params): Promise<T>;
-}
+export type ProbeClient = Pick<AdminApiClient, 'getJson'>;
 
 export const ADMIN_KEYS_URL = 'https://platform.openai.com/settings/organization/admin-keys';
 const DEFAULT_ENDPOINT = 'https://api.openai.com';

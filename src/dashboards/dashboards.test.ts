@@ -6,7 +6,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 
 import { ENDPOINTS, FilterKey, SourceId, defaultMetrics, findMetric } from '../api/catalog';
-import { checkTimeSeriesQuery } from '../components/query/checkQuery';
+import { checkTimeSeriesQuery } from '../query/validate';
 import { OpenAIQuery, QueryType } from '../types';
 
 const PLUGIN_ID = 'aiusage-openai-datasource';

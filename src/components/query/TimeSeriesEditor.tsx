@@ -6,7 +6,7 @@ import { ENDPOINTS, SourceId } from '../../api/catalog';
 import { DEFAULT_QUERY, OpenAIQuery } from '../../types';
 import { selectors } from '../selectors';
 import { BucketWidthField } from './BucketWidthField';
-import { checkTimeSeriesQuery } from './checkQuery';
+import { checkTimeSeriesQuery } from '../../query/validate';
 import { ChoiceSource } from './choices';
 import { CostByModelField } from './CostByModelField';
 import { FiltersRow } from './FiltersRow';

@@ -3,6 +3,7 @@
  * data source's Admin API client and cached per data source for a few minutes.
  */
 import { ENDPOINTS, SourceId } from '../../api/catalog';
+import type { AdminApiClient } from '../../api/client';
 import { Project, ProjectApiKey, UsagePage, User } from '../../api/types';
 
 export type ChoiceKind = 'projects' | 'users' | 'apiKeys' | 'models' | 'lineItems';
@@ -24,13 +25,8 @@ export interface ChoiceOptions {
   projectIds?: string[];
 }
 
-type Params = Record<string, string | number | boolean | string[] | undefined>;
-
 /** The part of the Admin API client the choices need. */
-export interface ChoiceClient {
-  getJson<T>(path: string, params?: Params): Promise<T>;
-  listAll<T>(path: string, params?: Params): Promise<T[]>;
-}
+export type ChoiceClient = Pick<AdminApiClient, 'getJson' | 'listAll'>;
 
 export interface ChoiceSource {
   client: ChoiceClient;

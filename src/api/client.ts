@@ -1,0 +1,207 @@
+/**
+ * The Admin API client: every request of the plugin goes through here, through Grafana's data source proxy
+ * (which adds the admin key), under one shared concurrency limit, with retries on 429/5xx, de-duplication
+ * of identical requests and a cache of settled answers.
+ */
+import { BackendSrv, getBackendSrv } from '@grafana/runtime';
+import { lastValueFrom, timeout } from 'rxjs';
+
+import { RequestCache } from './cache';
+import { ApiError, errorFromResponse, isRetryable } from './errors';
+import { Limiter } from './limiter';
+import { ListPage } from './types';
+
+export type ParamValue = string | number | boolean | string[] | Record<string, number> | null | undefined;
+export type Params = Record<string, ParamValue>;
+
+export interface RequestOptions {
+  /** The answer is settled (will not change): keep it in the cache. */
+  settled?: boolean;
+}
+
+export interface ClientOptions {
+  organizationId?: string;
+  limiter?: Limiter;
+  cache?: RequestCache;
+  /** Tries per request, the first included. */
+  maxAttempts?: number;
+  /** Give up on one try after this long (a hung request is retried). */
+  timeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  backendSrv?: () => BackendSrv;
+}
+
+export interface ClientStats {
+  requests: number;
+  retries: number;
+  rateLimited: number;
+  cacheHits: number;
+}
+
+const MAX_LIST_PAGES = 1000;
+
+/**
+ * Query string in the form the official SDKs send: arrays as `key[]=v`, objects as `key[op]=v`, every part
+ * percent-encoded. Undefined, null and empty arrays are left out.
+ */
+export function encodeQuery(params: Params = {}): string {
+  const parts: string[] = [];
+  const add = (key: string, value: string | number | boolean) =>
+    parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null) {
+      continue;
+    }
+    if (Array.isArray(value)) {
+      value.forEach((v) => add(`${key}[]`, v));
+    } else if (typeof value === 'object') {
+      Object.entries(value).forEach(([op, v]) => add(`${key}[${op}]`, v));
+    } else {
+      add(key, value);
+    }
+  }
+  return parts.join('&');
+}
+
+/** Seconds to wait after a 429: the `Retry-After` header when visible, else OpenAI's "try again in 20s". */
+function retryAfterSeconds(err: unknown): number | undefined {
+  const e = err as { headers?: { get?: (name: string) => string | null }; data?: { error?: { message?: string } } };
+  const header = Number(e?.headers?.get?.('retry-after'));
+  if (header > 0) {
+    return header;
+  }
+  const m = /try again in (\d+(?:\.\d+)?)\s*(ms|s)\b/i.exec(e?.data?.error?.message ?? '');
+  return m ? Number(m[1]) / (m[2].toLowerCase() === 'ms' ? 1000 : 1) : undefined;
+}
+
+export class AdminApiClient {
+  readonly stats: ClientStats = { requests: 0, retries: 0, rateLimited: 0, cacheHits: 0 };
+  readonly limiter: Limiter;
+  readonly cache: RequestCache;
+  private readonly maxAttempts: number;
+  private readonly timeoutMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly backendSrv: () => BackendSrv;
+
+  /** `baseUrl` is the data source's proxy URL, e.g. `/api/datasources/proxy/uid/abc`. */
+  constructor(
+    private readonly baseUrl: string,
+    private readonly options: ClientOptions = {}
+  ) {
+    this.limiter = options.limiter ?? new Limiter();
+    this.cache = options.cache ?? new RequestCache();
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.backendSrv = options.backendSrv ?? getBackendSrv;
+  }
+
+  /** One GET, parsed as JSON. */
+  getJson<T>(path: string, params?: Params, options: RequestOptions = {}): Promise<T> {
+    const query = encodeQuery(params);
+    const url = `${this.baseUrl}${path}${query ? `?${query}` : ''}`;
+    let loaded = false;
+    const result = this.cache.get<T>(
+      url,
+      () => {
+        loaded = true;
+        return this.fetchWithRetry<T>(url, path);
+      },
+      options.settled ? estimateBytes : undefined
+    );
+    if (!loaded) {
+      this.stats.cacheHits++;
+    }
+    return result;
+  }
+
+  /** Every item of a cursor list (`after` = the last item's id), all pages. */
+  async listAll<T extends { id: string }>(path: string, params: Params = {}): Promise<T[]> {
+    const items: T[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      const res = await this.getJson<ListPage<T>>(path, { ...params, after });
+      if (!res || !Array.isArray(res.data)) {
+        throw new ApiError('malformed', `The answer for ${path} is not a list (no "data" array).`, { path });
+      }
+      items.push(...res.data);
+      if (!res.has_more) {
+        return items;
+      }
+      const next = res.data[res.data.length - 1]?.id ?? res.last_id ?? undefined;
+      if (!next || next === after) {
+        // Following the same cursor again would loop, and stopping would drop items silently.
+        throw new ApiError('malformed', `The list ${path} says it has more items but gives no cursor to them.`, { path });
+      }
+      after = next;
+    }
+    throw new ApiError('malformed', `The list ${path} has more than ${MAX_LIST_PAGES} pages.`, { path });
+  }
+
+  private async fetchWithRetry<T>(url: string, path: string): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const value = await this.limiter.run(() => this.fetchOnce<T>(url, path));
+        this.limiter.onSuccess();
+        return value;
+      } catch (err) {
+        if (!isRetryable(err) || attempt >= this.maxAttempts) {
+          throw err;
+        }
+        this.stats.retries++;
+        const e = err as ApiError;
+        if (e.kind === 'rateLimit') {
+          this.stats.rateLimited++;
+          const wait = e.retryAfter ?? Math.min(2 ** (attempt - 1), 30);
+          // The limiter pauses every request, this one included.
+          this.limiter.onRateLimit(wait);
+        } else {
+          await this.sleep(Math.min(250 * 2 ** attempt, 8000) * (0.5 + Math.random() / 2));
+        }
+      }
+    }
+  }
+
+  private async fetchOnce<T>(url: string, path: string): Promise<T> {
+    this.stats.requests++;
+    const headers: Record<string, string> = {};
+    if (this.options.organizationId) {
+      headers['OpenAI-Organization'] = this.options.organizationId;
+    }
+    let data: unknown;
+    try {
+      const response = await lastValueFrom(
+        this.backendSrv()
+          .fetch<T>({ url, method: 'GET', headers, showErrorAlert: false, showSuccessAlert: false })
+          .pipe(timeout(this.timeoutMs))
+      );
+      data = response.data;
+    } catch (err) {
+      if ((err as Error)?.name === 'TimeoutError') {
+        throw new ApiError('timeout', `The API did not answer within ${this.timeoutMs / 1000} s.`, { path });
+      }
+      const e = err as { status?: number; data?: unknown };
+      throw errorFromResponse(e?.status, e?.data, path, e?.status === 429 ? retryAfterSeconds(err) : undefined);
+    }
+    if (data === null || typeof data !== 'object') {
+      throw new ApiError('malformed', `The answer for ${path} is not JSON (is the API endpoint an OpenAI-compatible API?).`, {
+        path,
+      });
+    }
+    return data as T;
+  }
+}
+
+/** A rough size of a parsed answer, to bound the cache without serializing it again. */
+function estimateBytes(value: unknown): number {
+  const data = (value as { data?: unknown[] })?.data;
+  if (!Array.isArray(data)) {
+    return 1024;
+  }
+  let results = 0;
+  for (const item of data) {
+    const r = (item as { results?: unknown[] })?.results;
+    results += Array.isArray(r) ? r.length + 1 : 1;
+  }
+  return 256 + results * 320;
+}

@@ -1,0 +1,169 @@
+/**
+ * Failures of Admin API calls, sorted into kinds a person can act on. Grafana's data source proxy sits
+ * between the browser and OpenAI, so some upstream answers arrive rewritten (a 401 becomes a 400).
+ */
+import { ErrorBody } from './types';
+
+export type ApiErrorKind =
+  /** The key was refused (upstream 401, which Grafana's proxy reports as 400). */
+  | 'auth'
+  /** A project or user key where an admin key is needed. */
+  | 'notAdminKey'
+  /** The admin key lacks a scope for this endpoint. */
+  | 'scope'
+  | 'auditDisabled'
+  | 'notFound'
+  /** OpenAI refused the request itself (a parameter it does not accept). */
+  | 'badRequest'
+  | 'rateLimit'
+  | 'server'
+  | 'network'
+  | 'timeout'
+  /** The answer is not the JSON the API documents. */
+  | 'malformed';
+
+/** What Grafana's data source proxy answers (HTTP 400) when the upstream API returns 401. */
+export const GRAFANA_AUTH_FAILED = 'Authentication to data source failed';
+
+export class ApiError extends Error {
+  readonly kind: ApiErrorKind;
+  readonly status?: number;
+  /** OpenAI's own `error.message`, when there is one. */
+  readonly openaiMessage?: string;
+  readonly code?: string;
+  readonly path?: string;
+  /** Seconds to wait, from a 429's `Retry-After`. */
+  readonly retryAfter?: number;
+
+  constructor(
+    kind: ApiErrorKind,
+    message: string,
+    extra: { status?: number; openaiMessage?: string; code?: string; path?: string; retryAfter?: number } = {}
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.kind = kind;
+    Object.assign(this, extra);
+  }
+}
+
+export function isApiError(e: unknown): e is ApiError {
+  return e instanceof ApiError;
+}
+
+/** A scope named in OpenAI's message, e.g. `api.usage.read`. */
+export function missingScope(text: string | undefined): string | undefined {
+  return text ? /\bapi\.[a-z_]+\.(read|write)\b/i.exec(text)?.[0] : undefined;
+}
+
+/** The documented scope each path needs, for messages when OpenAI does not name it. */
+export function scopeForPath(path: string): string {
+  if (/\/organization\/(usage|costs)/.test(path)) {
+    return 'api.usage.read';
+  }
+  if (path.includes('/audit_logs')) {
+    return 'api.audit_logs.read';
+  }
+  return 'api.management.read';
+}
+
+function openaiError(data: unknown): ErrorBody['error'] | undefined {
+  if (data && typeof data === 'object' && 'error' in data) {
+    const error = (data as ErrorBody).error;
+    return error && typeof error === 'object' ? error : undefined;
+  }
+  return undefined;
+}
+
+/** Turns an HTTP status and body (from the proxy or from OpenAI) into an ApiError. */
+export function errorFromResponse(
+  status: number | undefined,
+  data: unknown,
+  path: string,
+  retryAfter?: number
+): ApiError {
+  const oe = openaiError(data);
+  const openaiMessage = oe?.message ?? undefined;
+  const code = oe?.code ?? undefined;
+  const proxyMessage =
+    data && typeof data === 'object' && typeof (data as { message?: unknown }).message === 'string'
+      ? (data as { message: string }).message
+      : typeof data === 'string'
+        ? data.slice(0, 200)
+        : undefined;
+  const extra = { status, openaiMessage, code, path, retryAfter };
+  const text = `${openaiMessage ?? ''} ${proxyMessage ?? ''}`;
+
+  if (status === undefined || status === 0) {
+    return new ApiError('network', `The API endpoint could not be reached${proxyMessage ? ` (${proxyMessage})` : ''}.`, extra);
+  }
+  if (status === 401 || (status === 400 && text.includes(GRAFANA_AUTH_FAILED))) {
+    if (/admin (api )?key/i.test(text) && /missing scopes|insufficient permissions/i.test(text)) {
+      return new ApiError(
+        'notAdminKey',
+        'The key is not an admin key: project and user keys (sk-proj-…) cannot read organization data. Use an admin key (sk-admin-…).',
+        extra
+      );
+    }
+    return new ApiError(
+      'auth',
+      'OpenAI refused the key: it is not an admin key (sk-admin-…), or it is mistyped, revoked or expired. Check the data source settings.',
+      extra
+    );
+  }
+  if (code === 'audit_logs_not_enabled' || /audit log(ging|s)? (is |are )?not (enabled|activated)/i.test(text)) {
+    return new ApiError(
+      'auditDisabled',
+      'Audit logging is not enabled for this organization. An owner can enable it in Organization settings › Data controls.',
+      extra
+    );
+  }
+  if (status === 403) {
+    const scope = missingScope(text) ?? scopeForPath(path);
+    return new ApiError(
+      'scope',
+      `The admin key cannot read ${describePath(path)}: missing scope ${scope}. Give the key that read permission, or use another key.`,
+      extra
+    );
+  }
+  if (status === 404) {
+    return new ApiError('notFound', `The API answered 404 for ${describePath(path)}: check the API endpoint setting.`, extra);
+  }
+  if (status === 429) {
+    return new ApiError('rateLimit', 'OpenAI is rate limiting this key and the retries ran out; try again in a minute.', extra);
+  }
+  if (status === 504) {
+    return new ApiError('timeout', `The API did not answer in time for ${describePath(path)}.`, extra);
+  }
+  if (status >= 500) {
+    return new ApiError(
+      'server',
+      `The API had a server error (HTTP ${status}) for ${describePath(path)}${
+        status === 502 ? '; often an unreachable or mistyped API endpoint' : ''
+      }.`,
+      extra
+    );
+  }
+  return new ApiError(
+    'badRequest',
+    `OpenAI refused the request for ${describePath(path)} (HTTP ${status})${openaiMessage || proxyMessage ? `: ${openaiMessage ?? proxyMessage}` : '.'}`,
+    extra
+  );
+}
+
+/** `/v1/organization/usage/completions` → `usage of completions`. */
+export function describePath(path: string): string {
+  const rest = path.replace(/^.*\/v1\/organization\/?/, '').split('?')[0];
+  if (rest.startsWith('usage/')) {
+    return `usage of ${rest.slice('usage/'.length).replace(/_/g, ' ')}`;
+  }
+  if (rest.startsWith('projects/') && rest.endsWith('/api_keys')) {
+    return 'project API keys';
+  }
+  return rest.replace(/_/g, ' ') || 'the organization';
+}
+
+/** Whether trying again may help. */
+export function isRetryable(e: unknown): boolean {
+  return isApiError(e) && (e.kind === 'rateLimit' || e.kind === 'server' || e.kind === 'network' || e.kind === 'timeout');
+}

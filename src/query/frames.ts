@@ -1,0 +1,218 @@
+/**
+ * Buckets become time-series frames: one frame per group and metric, time = bucket start, a value for
+ * every bucket (an empty bucket is a zero, as the API means it), labels with both IDs and names.
+ */
+import { DataFrame, FieldType, DataFrameType, QueryResultMeta, QueryResultMetaNotice, createDataFrame } from '@grafana/data';
+
+import { BUCKET_SECONDS, BucketWidth, DIMENSIONS, EndpointDef, GroupByKey, MetricDef, NameKind } from '../api/catalog';
+import { ApiError } from '../api/errors';
+import { UsageBucket, UsageResult } from '../api/types';
+import { parseLineItem } from './lineItems';
+import { NameMap } from './names';
+
+export interface FrameInput {
+  def: EndpointDef;
+  metrics: MetricDef[];
+  /** The query's grouping, in the order names appear in the legend. */
+  groupBy: GroupByKey[];
+  width: BucketWidth;
+  buckets: UsageBucket[];
+  names: Partial<Record<NameKind, NameMap>>;
+  /** Costs: collapse line items into the model they name. */
+  costByModel?: boolean;
+  /** Already interpolated; `{{label}}` placeholders are filled per series. */
+  legendFormat?: string;
+  refId: string;
+  notices?: QueryResultMetaNotice[];
+  /** Request paths, for the query inspector. */
+  executed?: string[];
+}
+
+/** Label names of a dimension: `project_id` gives `project_id` (ID) and `project` (name). */
+const NAME_LABEL: Record<NameKind, string> = { project: 'project', user: 'user', apiKey: 'api_key' };
+
+interface Series {
+  labels: Record<string, string>;
+  display: string[];
+  values: Float64Array[];
+  total: number;
+}
+
+/** `amount.value` arrives as a number or as a decimal string; anything else is refused, never counted as 0. */
+export function parseAmount(r: UsageResult): number {
+  const value = r.amount?.value;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isFinite(n)) {
+    throw new ApiError('malformed', `A cost result has no readable amount (${JSON.stringify(r.amount ?? null)}).`);
+  }
+  return n;
+}
+
+function metricValue(r: UsageResult, m: MetricDef): number {
+  if (m.field === 'amount') {
+    return parseAmount(r);
+  }
+  const v = r[m.field];
+  if (v === undefined || v === null) {
+    // Older data and organizations omit the newer token breakdown fields.
+    return 0;
+  }
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
+  if (!Number.isFinite(n)) {
+    throw new ApiError('malformed', `The field ${m.field} is not a number (${JSON.stringify(v)}).`);
+  }
+  return n;
+}
+
+function dimValue(r: UsageResult, dim: GroupByKey): string | null {
+  const v = r[dim];
+  return v === undefined || v === null ? null : String(v);
+}
+
+function labelAndDisplay(
+  dim: GroupByKey,
+  value: string | null,
+  names: FrameInput['names'],
+  labels: Record<string, string>
+): string {
+  const def = DIMENSIONS[dim];
+  const kind = def.nameKind;
+  if (value === null) {
+    labels[dim] = '';
+    if (kind) {
+      labels[NAME_LABEL[kind]] = '';
+    }
+    return `(no ${def.label.toLowerCase()})`;
+  }
+  labels[dim] = value;
+  if (!kind) {
+    return dim === 'batch' ? (value === 'true' ? 'batch' : 'standard') : value;
+  }
+  const name = names[kind]?.get(value) ?? value;
+  labels[NAME_LABEL[kind]] = name;
+  return name;
+}
+
+export function fillLegend(format: string, labels: Record<string, string>): string {
+  return format.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, key: string) => labels[key] ?? '');
+}
+
+export function buildFrames(input: FrameInput): DataFrame[] {
+  const { buckets, metrics } = input;
+  const n = buckets.length;
+  const collapse = Boolean(input.costByModel);
+  // With cost by model the line item is fetched but the series are per model.
+  const dims = collapse ? input.groupBy.filter((d) => d !== 'line_item') : input.groupBy;
+  const series = new Map<string, Series>();
+
+  for (let i = 0; i < n; i++) {
+    const seen = collapse ? undefined : new Set<string>();
+    for (const r of buckets[i].results) {
+      const values = dims.map((d) => dimValue(r, d));
+      const model = collapse ? parseLineItem(r.line_item).model : undefined;
+      const key = JSON.stringify(collapse ? [model, ...values] : values);
+      if (seen) {
+        if (seen.has(key)) {
+          throw new ApiError('malformed', 'The API returned the same group twice in one bucket; refusing to count it twice.');
+        }
+        seen.add(key);
+      }
+      let s = series.get(key);
+      if (!s) {
+        const labels: Record<string, string> = {};
+        const display: string[] = [];
+        if (collapse) {
+          labels.model = model ?? '';
+          display.push(model ?? '(not per model)');
+        }
+        dims.forEach((d, j) => display.push(labelAndDisplay(d, values[j], input.names, labels)));
+        s = { labels, display, values: metrics.map(() => new Float64Array(n)), total: 0 };
+        series.set(key, s);
+      }
+      for (let m = 0; m < metrics.length; m++) {
+        const v = metricValue(r, metrics[m]);
+        s.values[m][i] += v;
+        if (m === 0) {
+          s.total += v;
+        }
+      }
+    }
+  }
+
+  const grouped = dims.length > 0 || collapse;
+  if (!grouped && series.size === 0) {
+    // Ungrouped queries always have their one series, zeros included.
+    series.set('[]', { labels: {}, display: [], values: metrics.map(() => new Float64Array(n)), total: 0 });
+  }
+
+  const times = buckets.map((b) => b.start_time * 1000);
+  const ordered = [...series.values()].sort(
+    (a, b) => b.total - a.total || a.display.join(' ').localeCompare(b.display.join(' '))
+  );
+  const notices = [...(input.notices ?? [])];
+  if (collapse) {
+    notices.push({ severity: 'info', text: 'Models are derived from cost line items (e.g. "gpt-4o-2024-08-06, output").' });
+  }
+  if (grouped && ordered.length === 0) {
+    notices.push({ severity: 'info', text: `No ${input.def.label.toLowerCase()} usage in this time range.` });
+  }
+
+  const frames: DataFrame[] = [];
+  for (const s of ordered) {
+    metrics.forEach((metric, m) => {
+      const labels = { ...s.labels, metric: metric.label };
+      const parts = metrics.length > 1 || s.display.length === 0 ? [metric.label, ...s.display] : s.display;
+      const displayName = input.legendFormat ? fillLegend(input.legendFormat, labels) : parts.join(' · ');
+      frames.push(
+        createDataFrame({
+          refId: input.refId,
+          name: displayName,
+          meta: frames.length === 0 ? meta(input, notices) : meta(input),
+          fields: [
+            {
+              name: 'Time',
+              type: FieldType.time,
+              values: times,
+              config: { interval: BUCKET_SECONDS[input.width] * 1000 },
+            },
+            {
+              name: metric.label,
+              type: FieldType.number,
+              values: Array.from(s.values[m]),
+              labels: { ...s.labels },
+              config: { unit: unitOf(metric, buckets), displayNameFromDS: displayName },
+            },
+          ],
+        })
+      );
+    });
+  }
+  if (frames.length === 0) {
+    frames.push(createDataFrame({ refId: input.refId, meta: meta(input, notices), fields: [] }));
+  }
+  return frames;
+}
+
+function meta(input: FrameInput, notices?: QueryResultMetaNotice[]): QueryResultMeta {
+  return {
+    type: DataFrameType.TimeSeriesMulti,
+    typeVersion: [0, 1],
+    notices: notices && notices.length ? notices : undefined,
+    executedQueryString: input.executed?.join('\n'),
+    custom: { source: input.def.id, bucketWidth: input.width },
+  };
+}
+
+/** Costs in another currency than USD keep their own currency unit. */
+function unitOf(metric: MetricDef, buckets: UsageBucket[]): string {
+  if (metric.field !== 'amount') {
+    return metric.unit;
+  }
+  for (const b of buckets) {
+    const currency = b.results[0]?.amount?.currency;
+    if (currency) {
+      return `currency${currency.toUpperCase()}`;
+    }
+  }
+  return metric.unit;
+}
