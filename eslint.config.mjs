@@ -36,4 +36,9 @@ export default defineConfig([
     ],
   },
   ...baseConfig,
+  {
+    // The simulator, proxy, harness, benchmark and tooling are TypeScript too; lint them like src.
+    files: ['tests/**/*.ts', 'playwright.config.ts'],
+    languageOptions: { parserOptions: { project: './tsconfig.json' } },
+  },
 ]);

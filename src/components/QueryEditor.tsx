@@ -1,21 +1,14 @@
 import React from 'react';
 import { RadioButtonGroup, Stack } from '@grafana/ui';
 
-import { DEFAULT_QUERY, OpenAIQuery, QueryType } from '../types';
+import { migrateQuery } from '../query/migrate';
+import { QueryType } from '../types';
 import { OpenAIQueryEditorProps, queryTypeEditors, registeredQueryTypes } from './query/registry';
 import { selectors } from './selectors';
 
-/** A query saved before query types existed, or a brand-new one, gets the defaults (daily cost by project). */
-export function withDefaults(query: OpenAIQuery): OpenAIQuery {
-  if (!query.queryType && !query.source) {
-    return { ...DEFAULT_QUERY, ...query } as OpenAIQuery;
-  }
-  return query.queryType ? query : { ...query, queryType: QueryType.TimeSeries };
-}
-
 /** Dispatches to the editor of the query's type. */
 export function QueryEditor(props: OpenAIQueryEditorProps) {
-  const query = withDefaults(props.query);
+  const query = migrateQuery(props.query);
   const types = registeredQueryTypes();
   const queryType = query.queryType ?? QueryType.TimeSeries;
   const entry = queryTypeEditors[queryType] ?? queryTypeEditors[QueryType.TimeSeries]!;

@@ -1,0 +1,83 @@
+/**
+ * The plugin as Grafana runs it, in Node: the OpenAI Admin API simulator, the data source proxy applying the
+ * routes of src/plugin.json, Grafana's backend and template services, and the DataSource class on top.
+ */
+import { DataQueryRequest, DataQueryResponse, DataSourceInstanceSettings, dateTime } from '@grafana/data';
+import { setBackendSrv, setTemplateSrv } from '@grafana/runtime';
+
+import { DataSource } from '../../src/datasource';
+import { OpenAIDataSourceOptions, OpenAIQuery } from '../../src/types';
+import { createBackendSrv } from '../proxy/backendSrv';
+import { DevProxy, startDevProxy } from '../proxy/devProxy';
+import { Faults, Simulator, startSimulator } from '../simulator/server';
+import { TestVariable, createTemplateSrv } from './templateSrv';
+
+export interface HarnessOptions {
+  key?: string;
+  jsonData?: Partial<OpenAIDataSourceOptions>;
+  /** Simulator clock, Unix seconds. */
+  now?: number;
+  faults?: Partial<Faults>;
+  variables?: TestVariable[];
+}
+
+export interface Harness {
+  sim: Simulator;
+  proxy: DevProxy;
+  ds: DataSource;
+  /** Runs queries like a panel over [from, to) (Unix seconds). */
+  query(targets: Array<Partial<OpenAIQuery>>, from: number, to: number, maxDataPoints?: number): Promise<DataQueryResponse>;
+  setVariables(variables: TestVariable[]): void;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const sim = await startSimulator({ now: options.now, faults: options.faults });
+  const jsonData = { apiUrl: sim.url, ...options.jsonData };
+  const proxy = await startDevProxy({
+    jsonData,
+    secureJsonData: { adminApiKey: options.key ?? 'sk-admin-sim-full' },
+  });
+  setBackendSrv(createBackendSrv());
+  setTemplateSrv(createTemplateSrv(options.variables));
+  const settings = {
+    id: 1,
+    uid: 'openai',
+    type: 'aiusage-openai-datasource',
+    name: 'OpenAI',
+    url: proxy.proxyBase,
+    access: 'proxy',
+    jsonData,
+    meta: { id: 'aiusage-openai-datasource' },
+    readOnly: false,
+  } as unknown as DataSourceInstanceSettings<OpenAIDataSourceOptions>;
+  const ds = new DataSource(settings, () => sim.now() * 1000);
+
+  return {
+    sim,
+    proxy,
+    ds,
+    query(targets, from, to, maxDataPoints = 1000) {
+      const request = {
+        requestId: 'test',
+        interval: '1m',
+        intervalMs: 60_000,
+        maxDataPoints,
+        range: { from: dateTime(from * 1000), to: dateTime(to * 1000), raw: { from: '', to: '' } },
+        scopedVars: {},
+        targets: targets.map((t, i) => ({ refId: String.fromCharCode(65 + i), ...t })),
+        timezone: 'utc',
+        app: 'dashboard',
+        startTime: Date.now(),
+      } as unknown as DataQueryRequest<OpenAIQuery>;
+      return ds.query(request) as Promise<DataQueryResponse>;
+    },
+    setVariables(variables) {
+      setTemplateSrv(createTemplateSrv(variables));
+    },
+    async close() {
+      await proxy.close();
+      await sim.close();
+    },
+  };
+}

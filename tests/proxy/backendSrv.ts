@@ -1,0 +1,379 @@
+/**
+ * A stand-in for Grafana's `getBackendSrv()` that performs real HTTP requests, for Jest and Node scripts. It copies
+ * the behaviour of Grafana's frontend backend service that a data source can observe: query-string serialization,
+ * body parsing, the FetchError shape (text bodies become `data.message`), cancellation on unsubscribe, and
+ * replacement of an in-flight request with the same requestId.
+ *
+ * Requests go through node:http(s) rather than the global fetch: Jest's jsdom environment, where data source
+ * tests run, has no fetch, and @grafana/data cannot be loaded outside a DOM, so nothing here imports it.
+ */
+import http, { IncomingHttpHeaders } from 'http';
+import https from 'https';
+import type { BackendSrv, BackendSrvRequest, FetchError, FetchResponse } from '@grafana/runtime';
+import { Observable, lastValueFrom } from 'rxjs';
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+const log: RecordedRequest[] = [];
+
+/** Every request made by any stand-in so far, in order: tests check that none carries the admin key. */
+export function recorded(): RecordedRequest[] {
+  return [...log];
+}
+
+export function resetRecorded(): void {
+  log.length = 0;
+}
+
+/** Grafana's serializeParams (jquery-param style): arrays repeat the key, objects nest as key[sub]. */
+export function serializeParams(params: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const add = (key: string, value: unknown) => {
+    const v = typeof value === 'function' ? (value as () => unknown)() : value;
+    parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(v === null || v === undefined ? '' : String(v))}`);
+  };
+  const build = (prefix: string, value: unknown) => {
+    if (Array.isArray(value)) {
+      for (const item of value) {
+        if (/\[\]$/.test(prefix)) {
+          add(prefix, item);
+        } else {
+          build(prefix, item);
+        }
+      }
+    } else if (value && String(value) === '[object Object]') {
+      for (const key of Object.keys(value as object)) {
+        build(`${prefix}[${key}]`, (value as Record<string, unknown>)[key]);
+      }
+    } else {
+      add(prefix, value);
+    }
+  };
+  for (const key of Object.keys(params)) {
+    build(key, params[key]);
+  }
+  return parts.join('&');
+}
+
+/** Grafana's parseUrlFromOptions: drop undefined and empty-array params, then serialize the rest. */
+export function buildRequestUrl(options: BackendSrvRequest): string {
+  if (!options.params) {
+    return options.url;
+  }
+  const clean: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options.params)) {
+    if (value === undefined || (value && (value as { length?: number }).length === 0)) {
+      continue;
+    }
+    clean[key] = value;
+  }
+  const query = serializeParams(clean);
+  if (!query) {
+    return options.url;
+  }
+  return `${options.url}${options.url.includes('?') ? '&' : '?'}${query}`;
+}
+
+interface PreparedRequest {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** Grafana's parseInitFromOptions, reduced to what an HTTP request needs. */
+function prepare(options: BackendSrvRequest): PreparedRequest {
+  const method = (options.method ?? 'GET').toUpperCase();
+  const headers: Record<string, string> = { accept: 'application/json, text/plain, */*' };
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    if (value !== undefined && value !== null) {
+      headers[name.toLowerCase()] = String(value);
+    }
+  }
+  let body: string | undefined;
+  if (options.data !== undefined && method !== 'GET' && method !== 'HEAD') {
+    if (typeof options.data === 'string' || options.data instanceof URLSearchParams) {
+      body = String(options.data);
+    } else {
+      body = JSON.stringify(options.data);
+      headers['content-type'] ??= 'application/json';
+    }
+  }
+  return { method, headers, body };
+}
+
+/** The subset of the Fetch API's Headers that callers use, for environments without a global Headers. */
+class ResponseHeaders {
+  private readonly map = new Map<string, string>();
+  constructor(raw: IncomingHttpHeaders) {
+    for (const [name, value] of Object.entries(raw)) {
+      if (value !== undefined) {
+        this.map.set(name.toLowerCase(), Array.isArray(value) ? value.join(', ') : value);
+      }
+    }
+  }
+  get(name: string): string | null {
+    return this.map.get(name.toLowerCase()) ?? null;
+  }
+  has(name: string): boolean {
+    return this.map.has(name.toLowerCase());
+  }
+  forEach(callback: (value: string, name: string) => void): void {
+    this.map.forEach((value, name) => callback(value, name));
+  }
+  entries(): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
+  keys(): IterableIterator<string> {
+    return this.map.keys();
+  }
+  values(): IterableIterator<string> {
+    return this.map.values();
+  }
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
+}
+
+function toHeaders(raw: IncomingHttpHeaders): Headers {
+  if (typeof Headers === 'function') {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(raw)) {
+      for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+        headers.append(name, item);
+      }
+    }
+    return headers;
+  }
+  return new ResponseHeaders(raw) as unknown as Headers;
+}
+
+interface RawResponse {
+  status: number;
+  statusText: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+function send(url: string, request: PreparedRequest, signal: AbortSignal): Promise<RawResponse> {
+  return new Promise((resolvePromise, reject) => {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      reject(new Error(`Invalid URL: ${url}`));
+      return;
+    }
+    const client = target.protocol === 'https:' ? https : http;
+    const headers = { ...request.headers };
+    if (request.body !== undefined) {
+      headers['content-length'] = String(Buffer.byteLength(request.body));
+    }
+    const req = client.request(target, { method: request.method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () =>
+        resolvePromise({
+          status: res.statusCode ?? 0,
+          statusText: res.statusMessage ?? '',
+          headers: res.headers,
+          body: Buffer.concat(chunks),
+        })
+      );
+    });
+    const onAbort = () => req.destroy(new Error('The operation was aborted'));
+    if (signal.aborted) {
+      onAbort();
+    }
+    signal.addEventListener('abort', onAbort);
+    req.on('close', () => signal.removeEventListener('abort', onAbort));
+    req.on('error', reject);
+    req.end(request.body);
+  });
+}
+
+/** Grafana's parseResponseBody: by default JSON when it parses, else the raw text. */
+function parseBody(response: RawResponse, responseType: BackendSrvRequest['responseType']): unknown {
+  const text = () => response.body.toString('utf8');
+  switch (responseType) {
+    case 'arraybuffer':
+      return response.body.buffer.slice(response.body.byteOffset, response.body.byteOffset + response.body.length);
+    case 'blob':
+      throw new Error('responseType "blob" is not supported by the test stand-in');
+    case 'text':
+      return text();
+    case 'json':
+      return response.headers['content-length'] === '0' ? undefined : JSON.parse(text());
+  }
+  try {
+    return JSON.parse(text());
+  } catch {
+    return text();
+  }
+}
+
+/** Grafana's processRequestError: `data` always ends up an object with a message. */
+function processRequestError(err: FetchError): FetchError {
+  if (err.data === undefined || err.data === null) {
+    err.data = { message: 'Unexpected error' };
+  }
+  if (typeof err.data === 'string') {
+    err.data = { message: err.data, error: err.statusText, response: err.data };
+  }
+  if (err.data && typeof err.data === 'object' && !err.data.message && typeof err.data.error === 'string') {
+    err.data.message = err.data.error;
+  }
+  return err;
+}
+
+function hasTraversal(url: string): boolean {
+  let path = url.split('?')[0];
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    return true;
+  }
+  return /(^|[\\/])\.\.([\\/]|$)/.test(path);
+}
+
+export function createBackendSrv(): BackendSrv {
+  const inFlight = new Map<string, () => void>();
+
+  const fetchObservable = <T>(options: BackendSrvRequest): Observable<FetchResponse<T>> =>
+    new Observable<FetchResponse<T>>((subscriber) => {
+      if (options.validatePath && hasTraversal(options.url)) {
+        subscriber.error(new Error(`Invalid request path: ${options.url}`));
+        return undefined;
+      }
+      const controller = new AbortController();
+      let cancelledById = false;
+      const cancelById = () => {
+        cancelledById = true;
+        controller.abort();
+      };
+      if (options.requestId) {
+        // A new request with the same requestId cancels the previous one, as in Grafana.
+        inFlight.get(options.requestId)?.();
+        inFlight.set(options.requestId, cancelById);
+      }
+      const onExternalAbort = () => controller.abort();
+      options.abortSignal?.addEventListener('abort', onExternalAbort);
+
+      const url = buildRequestUrl(options);
+      const prepared = prepare(options);
+      log.push({ method: prepared.method, url, headers: { ...prepared.headers } });
+
+      const release = () => {
+        options.abortSignal?.removeEventListener('abort', onExternalAbort);
+        if (options.requestId && inFlight.get(options.requestId) === cancelById) {
+          inFlight.delete(options.requestId);
+        }
+      };
+
+      send(url, prepared, controller.signal)
+        .then((response) => {
+          release();
+          let data: unknown;
+          try {
+            data = parseBody(response, options.responseType);
+          } catch (err) {
+            subscriber.error(err);
+            return;
+          }
+          const ok = response.status >= 200 && response.status < 300;
+          if (!ok) {
+            subscriber.error(
+              processRequestError({
+                status: response.status,
+                statusText: response.statusText,
+                data,
+                config: options,
+                isHandled: false,
+              })
+            );
+            return;
+          }
+          subscriber.next({
+            data: data as T,
+            status: response.status,
+            statusText: response.statusText,
+            ok,
+            headers: toHeaders(response.headers),
+            url,
+            redirected: false,
+            type: 'basic',
+            config: options,
+          });
+          subscriber.complete();
+        })
+        .catch((err: unknown) => {
+          release();
+          if (subscriber.closed) {
+            return;
+          }
+          if (cancelledById || controller.signal.aborted) {
+            // Grafana's shape for a request cancelled by requestId or an abortSignal.
+            subscriber.error({
+              type: 'cancelled',
+              cancelled: true,
+              data: null,
+              status: -1,
+              statusText: 'Request was aborted',
+              config: options,
+            });
+            return;
+          }
+          const message = err instanceof Error ? err.message : String(err);
+          subscriber.error({
+            status: undefined,
+            statusText: 'network error',
+            data: { message },
+            message,
+            config: options,
+            isHandled: false,
+          });
+        });
+
+      // Unsubscribing aborts the HTTP request.
+      return () => {
+        release();
+        controller.abort();
+      };
+    });
+
+  const request = async <T>(options: BackendSrvRequest): Promise<T> =>
+    (await lastValueFrom(fetchObservable<T>(options))).data;
+
+  const notSupported = (name: string) => () => {
+    throw new Error(`backendSrv.${name}() is not provided by the test stand-in`);
+  };
+
+  const srv: Partial<BackendSrv> = {
+    fetch: fetchObservable,
+    get: (url: string, params?: Record<string, unknown>, requestId?: string, options?: Partial<BackendSrvRequest>) =>
+      request({ ...options, url, params, requestId, method: 'GET' }),
+    delete: (url: string, data?: unknown, options?: Partial<BackendSrvRequest>) =>
+      request({ ...options, url, data, method: 'DELETE' }),
+    post: (url: string, data?: unknown, options?: Partial<BackendSrvRequest>) =>
+      request({ ...options, url, data, method: 'POST' }),
+    patch: (url: string, data?: unknown, options?: Partial<BackendSrvRequest>) =>
+      request({ ...options, url, data, method: 'PATCH' }),
+    put: (url: string, data?: unknown, options?: Partial<BackendSrvRequest>) =>
+      request({ ...options, url, data, method: 'PUT' }),
+    chunked: notSupported('chunked'),
+  };
+  return srv as BackendSrv;
+}
+
+/** Makes `getBackendSrv()` from @grafana/runtime return a stand-in; returns it. */
+export function installBackendSrv(): BackendSrv {
+  // @grafana/runtime needs a DOM to load; requiring it here keeps the rest of this file usable from Node scripts.
+  const runtime = require('@grafana/runtime') as typeof import('@grafana/runtime');
+  const srv = createBackendSrv();
+  runtime.setBackendSrv(srv);
+  return srv;
+}

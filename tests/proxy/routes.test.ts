@@ -1,0 +1,499 @@
+/** @jest-environment node */
+/*
+ * The admin key is only safe if Grafana's proxy can do nothing with it except GET /v1/organization/...
+ * These tests read the real src/plugin.json, render its route the way Grafana does, and drive a
+ * Grafana-like proxy against a stub upstream.
+ */
+import { existsSync, readFileSync } from 'fs';
+import http, { IncomingHttpHeaders, Server } from 'http';
+import { AddressInfo } from 'net';
+import { join } from 'path';
+import { lastValueFrom } from 'rxjs';
+
+import { buildRequestUrl, createBackendSrv, recorded, resetRecorded } from './backendSrv';
+import { DevProxy, startDevProxy } from './devProxy';
+import {
+  NO_VALUE,
+  PluginRoute,
+  applyRoute,
+  cleanRelativePath,
+  joinURLFragments,
+  matchRoute,
+  renderRouteTemplate,
+} from './routeTemplate';
+
+const SRC = join(__dirname, '../../src');
+const pluginJson = JSON.parse(readFileSync(join(SRC, 'plugin.json'), 'utf8')) as {
+  routes: PluginRoute[];
+  includes?: Array<{ type: string; path?: string }>;
+};
+const routes = pluginJson.routes;
+const KEY = 'sk-admin-test-0123456789';
+
+describe('plugin.json routes', () => {
+  it('has exactly one GET route under v1/organization', () => {
+    expect(routes).toHaveLength(1);
+    for (const route of routes) {
+      expect(route.method).toBe('GET');
+      expect(route.path.startsWith('v1/organization')).toBe(true);
+    }
+  });
+
+  it('renders the default endpoint when no apiUrl is set', () => {
+    const [route] = routes;
+    for (const jsonData of [{}, { apiUrl: '' }, { apiUrl: null }]) {
+      const url = renderRouteTemplate(route.url!, { jsonData, secureJsonData: {} });
+      expect(url).toBe('https://api.openai.com/v1/organization');
+      expect(url).not.toContain(NO_VALUE);
+    }
+  });
+
+  it('renders a custom endpoint', () => {
+    const url = renderRouteTemplate(routes[0].url!, {
+      jsonData: { apiUrl: 'https://proxy.example.com/openai' },
+      secureJsonData: {},
+    });
+    expect(url).toBe('https://proxy.example.com/openai/v1/organization');
+    expect(url).not.toContain(NO_VALUE);
+  });
+
+  it('injects the admin key as a bearer token, and only into headers', () => {
+    const [route] = routes;
+    expect(route.headers).toEqual([{ name: 'Authorization', content: expect.any(String) }]);
+    const applied = applyRoute(route, 'v1/organization/costs', { jsonData: {}, secureJsonData: { adminApiKey: KEY } });
+    expect(applied.headers).toEqual({ Authorization: `Bearer ${KEY}` });
+    expect(route.url).not.toMatch(/SecureJsonData/);
+    expect(applied.url).not.toContain(KEY);
+    // Without a saved key Grafana would send the literal "<no value>": the config editor must require the key.
+    expect(applyRoute(route, 'v1/organization/costs', {}).headers.Authorization).toBe(`Bearer ${NO_VALUE}`);
+  });
+
+  it('lists bundled dashboards that exist and parse', () => {
+    const dashboards = (pluginJson.includes ?? []).filter((include) => include.type === 'dashboard');
+    expect(dashboards.length).toBeGreaterThan(0);
+    for (const include of dashboards) {
+      const file = join(SRC, include.path!);
+      expect(existsSync(file)).toBe(true);
+      expect(() => JSON.parse(readFileSync(file, 'utf8'))).not.toThrow();
+    }
+  });
+});
+
+describe('route template rendering (Go text/template subset)', () => {
+  const data = { jsonData: { a: 'x', n: 5000, big: 1000000, t: true, empty: '' }, secureJsonData: { s: 'secret' } };
+
+  it('prints values the way Go does', () => {
+    expect(renderRouteTemplate('{{ .JsonData.a }}-{{.SecureJsonData.s}}', data)).toBe('x-secret');
+    expect(renderRouteTemplate('{{ .JsonData.n }} {{ .JsonData.big }} {{ .JsonData.t }}', data)).toBe(
+      '5000 1e+06 true'
+    );
+    expect(renderRouteTemplate('[{{ .JsonData.missing }}]', data)).toBe(`[${NO_VALUE}]`);
+    expect(renderRouteTemplate('[{{ .SecureJsonData.missing }}]', data)).toBe(`[${NO_VALUE}]`);
+    expect(renderRouteTemplate('[{{ orEmpty .JsonData.missing }}]', data)).toBe('[]');
+    expect(renderRouteTemplate('[{{ orEmpty .JsonData.a }}]', data)).toBe('[x]');
+  });
+
+  it('evaluates if/else with Go truthiness and trim markers', () => {
+    expect(renderRouteTemplate('{{ if .JsonData.a }}yes{{ else }}no{{ end }}', data)).toBe('yes');
+    expect(renderRouteTemplate('{{ if .JsonData.empty }}yes{{ else }}no{{ end }}', data)).toBe('no');
+    expect(renderRouteTemplate('{{ if .JsonData.missing }}yes{{ end }}!', data)).toBe('!');
+    expect(renderRouteTemplate('a  {{- if .JsonData.t -}}  b  {{- end -}}  c', data)).toBe('abc');
+  });
+
+  it('refuses syntax it does not implement instead of guessing', () => {
+    expect(() => renderRouteTemplate('{{ index .JsonData "a" }}', data)).toThrow(/unsupported/);
+    expect(() => renderRouteTemplate('{{ if .JsonData.a }}x', data)).toThrow(/end/);
+  });
+});
+
+describe('route matching (Grafana prefix rule)', () => {
+  it('cleans paths like plugins.CleanRelativePath', () => {
+    expect(cleanRelativePath('/v1/organization/')).toBe('v1/organization');
+    expect(cleanRelativePath('v1/organization/../chat/completions')).toBe('v1/chat/completions');
+    expect(cleanRelativePath('../../etc')).toBe('etc');
+  });
+
+  it('matches only GET under v1/organization', () => {
+    expect(matchRoute(routes, 'GET', 'v1/organization/usage/completions')).toBe(routes[0]);
+    expect(matchRoute(routes, 'get', 'v1/organization')).toBe(routes[0]);
+    for (const method of ['POST', 'DELETE', 'PUT', 'PATCH']) {
+      expect(matchRoute(routes, method, 'v1/organization/admin_api_keys')).toBeUndefined();
+    }
+    expect(matchRoute(routes, 'GET', 'v1/chat/completions')).toBeUndefined();
+    expect(matchRoute(routes, 'GET', 'v1/organization/../chat/completions')).toBeUndefined();
+    expect(matchRoute(routes, 'GET', 'v1/models')).toBeUndefined();
+  });
+
+  it('treats v1/organization-evil as inside the route, which still cannot leave /v1/organization', () => {
+    // A plain string prefix: Grafana matches it too. The remainder is joined after the route URL's path,
+    // so the key can only ever reach <endpoint>/v1/organization/..., with GET.
+    expect(matchRoute(routes, 'GET', 'v1/organization-evil')).toBe(routes[0]);
+    expect(applyRoute(routes[0], 'v1/organization-evil', { jsonData: {} }).url).toBe(
+      'https://api.openai.com/v1/organization/-evil'
+    );
+  });
+
+  it('honours "" and "*" as any method and takes the first match', () => {
+    const custom: PluginRoute[] = [
+      { path: 'a', method: '*', url: 'https://one.example' },
+      { path: 'a/b', method: '', url: 'https://two.example' },
+    ];
+    expect(matchRoute(custom, 'DELETE', 'a/b')).toBe(custom[0]);
+    expect(matchRoute(custom.slice(1), 'POST', 'a/b/c')).toBe(custom[1]);
+  });
+
+  it('joins URL fragments like util.JoinURLFragments', () => {
+    expect(joinURLFragments('/v1/organization', '/costs')).toBe('/v1/organization/costs');
+    expect(joinURLFragments('/v1/organization/', '/costs')).toBe('/v1/organization/costs');
+    expect(joinURLFragments('/v1/organization', 'costs')).toBe('/v1/organization/costs');
+    expect(joinURLFragments('/v1/organization', '')).toBe('/v1/organization');
+    expect(
+      applyRoute(routes[0], 'v1/organization/usage/completions', { jsonData: { apiUrl: 'https://gw.example/openai/' } })
+        .url
+    ).toBe('https://gw.example/openai//v1/organization/usage/completions');
+  });
+});
+
+interface SeenRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  aborted: boolean;
+}
+
+/** A stub upstream that records what reaches it. */
+async function startStub(): Promise<{ url: string; seen: SeenRequest[]; server: Server }> {
+  const seen: SeenRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const entry: SeenRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, aborted: false };
+    seen.push(entry);
+    req.on('close', () => {
+      if (!res.writableFinished) {
+        entry.aborted = true;
+      }
+    });
+    const path = (req.url ?? '').split('?')[0];
+    if (path.endsWith('/unauthorized')) {
+      res.writeHead(401, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: 'Incorrect API key provided' } }));
+    } else if (path.endsWith('/missing')) {
+      res.writeHead(404, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: 'Not found', type: 'invalid_request_error' } }));
+    } else if (path.endsWith('/text')) {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('plain words');
+    } else if (path.endsWith('/slow')) {
+      const timer = setTimeout(() => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end('{"late":true}');
+      }, 1500);
+      res.on('close', () => clearTimeout(timer));
+    } else {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'X-Request-Id': 'req_1' });
+      res.end(JSON.stringify({ object: 'page', path, query: (req.url ?? '').split('?')[1] ?? '' }));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
+}
+
+/** Raw request, so paths like "../" reach the proxy exactly as written. */
+function rawRequest(
+  url: string,
+  path: string,
+  method = 'GET',
+  headers: Record<string, string> = {}
+): Promise<{ status: number; body: string; headers: IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const req = http.request({ host: target.hostname, port: target.port, path, method, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function closedPort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('dev proxy against a stub upstream', () => {
+  let stub: Awaited<ReturnType<typeof startStub>>;
+  let proxy: DevProxy;
+  let prefix: string;
+
+  beforeAll(async () => {
+    stub = await startStub();
+    proxy = await startDevProxy({
+      jsonData: { apiUrl: `${stub.url}/openai` },
+      secureJsonData: { adminApiKey: KEY },
+      uid: 'openai-test',
+    });
+    prefix = new URL(proxy.proxyBase).pathname;
+  });
+
+  afterAll(async () => {
+    await proxy.close();
+    await new Promise<void>((resolve) => stub.server.close(() => resolve()));
+  });
+
+  beforeEach(() => {
+    stub.seen.length = 0;
+    proxy.requests.length = 0;
+  });
+
+  it('forwards GET with the key injected, the organization header and the query string unchanged', async () => {
+    const query = '?start_time=1730419200&bucket_width=1d&group_by[]=model&group_by%5B%5D=project_id&limit=31';
+    const res = await rawRequest(proxy.url, `${prefix}/v1/organization/usage/completions${query}`, 'GET', {
+      'OpenAI-Organization': 'org-abc',
+      Authorization: 'Bearer browser-supplied',
+      Cookie: 'grafana_session=secret',
+      Origin: 'http://localhost:3000',
+      Referer: 'http://localhost:3000/d/x',
+    });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ object: 'page', path: '/openai/v1/organization/usage/completions' });
+    expect(stub.seen).toHaveLength(1);
+    const [upstream] = stub.seen;
+    expect(upstream.url).toBe(`/openai/v1/organization/usage/completions${query}`);
+    expect(upstream.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(upstream.headers['openai-organization']).toBe('org-abc');
+    expect(upstream.headers.cookie).toBeUndefined();
+    expect(upstream.headers.origin).toBeUndefined();
+    expect(upstream.headers.referer).toBeUndefined();
+    expect(res.headers['x-request-id']).toBe('req_1');
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(proxy.requests).toEqual([
+      {
+        method: 'GET',
+        path: `v1/organization/usage/completions${query}`,
+        upstreamUrl: `${stub.url}/openai/v1/organization/usage/completions${query}`,
+        status: 200,
+      },
+    ]);
+  });
+
+  it('never forwards other methods', async () => {
+    for (const method of ['POST', 'DELETE', 'PUT', 'PATCH']) {
+      const res = await rawRequest(proxy.url, `${prefix}/v1/organization/admin_api_keys/key_1`, method);
+      expect(res.status).toBe(404);
+      expect(JSON.parse(res.body).message).toMatch(/No route/);
+    }
+    expect(stub.seen).toHaveLength(0);
+  });
+
+  it('never forwards paths outside v1/organization', async () => {
+    for (const path of ['v1/chat/completions', 'v1/organization/../chat/completions', 'v1/models', '']) {
+      const res = await rawRequest(proxy.url, `${prefix}/${path}`);
+      expect(res.status).toBe(404);
+    }
+    expect(stub.seen).toHaveLength(0);
+  });
+
+  it('keeps a prefix look-alike under /v1/organization on the configured host', async () => {
+    const res = await rawRequest(proxy.url, `${prefix}/v1/organization-evil`);
+    expect(res.status).toBe(200);
+    expect(stub.seen.map((r) => r.url)).toEqual(['/openai/v1/organization/-evil']);
+  });
+
+  it('answers a CORS preflight without forwarding it', async () => {
+    const res = await rawRequest(proxy.url, `${prefix}/v1/organization/costs`, 'OPTIONS', {
+      Origin: 'http://localhost:5173',
+      'Access-Control-Request-Method': 'GET',
+      'Access-Control-Request-Headers': 'openai-organization, x-grafana-org-id',
+    });
+    expect(res.status).toBe(204);
+    expect(String(res.headers['access-control-allow-headers'])).toMatch(/OpenAI-Organization/);
+    expect(String(res.headers['access-control-allow-headers'])).toMatch(/X-Grafana-Org-Id/);
+    expect(stub.seen).toHaveLength(0);
+  });
+
+  it('turns an upstream 401 into a 400, as Grafana does', async () => {
+    const res = await rawRequest(proxy.url, `${prefix}/v1/organization/unauthorized`);
+    expect(res.status).toBe(400);
+    expect(res.body).toBe('Authentication to data source failed');
+    expect(res.body).not.toContain('Incorrect API key');
+  });
+
+  it('applies settings saved later', async () => {
+    proxy.update({ secureJsonData: { adminApiKey: 'sk-admin-rotated' } });
+    try {
+      await rawRequest(proxy.url, `${prefix}/v1/organization/costs`);
+      expect(stub.seen[0].headers.authorization).toBe('Bearer sk-admin-rotated');
+    } finally {
+      proxy.update({ secureJsonData: { adminApiKey: KEY } });
+    }
+  });
+
+  it('returns 502 when the upstream is unreachable', async () => {
+    const port = await closedPort();
+    const down = await startDevProxy({
+      jsonData: { apiUrl: `http://127.0.0.1:${port}` },
+      secureJsonData: { adminApiKey: KEY },
+    });
+    try {
+      const res = await rawRequest(down.url, `${new URL(down.proxyBase).pathname}/v1/organization/costs`);
+      expect(res.status).toBe(502);
+      expect(down.requests[0]).toMatchObject({
+        status: 502,
+        upstreamUrl: `http://127.0.0.1:${port}/v1/organization/costs`,
+      });
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('returns 504 when the upstream is slower than the timeout', async () => {
+    const slow = await startDevProxy({
+      jsonData: { apiUrl: stub.url },
+      secureJsonData: { adminApiKey: KEY },
+      timeoutMs: 150,
+    });
+    try {
+      const res = await rawRequest(slow.url, `${new URL(slow.proxyBase).pathname}/v1/organization/slow`);
+      expect(res.status).toBe(504);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe('backendSrv stand-in', () => {
+  let stub: Awaited<ReturnType<typeof startStub>>;
+  let proxy: DevProxy;
+  const srv = createBackendSrv();
+
+  beforeAll(async () => {
+    stub = await startStub();
+    proxy = await startDevProxy({ jsonData: { apiUrl: stub.url }, secureJsonData: { adminApiKey: KEY } });
+  });
+
+  afterAll(async () => {
+    await proxy.close();
+    await new Promise<void>((resolve) => stub.server.close(() => resolve()));
+  });
+
+  beforeEach(() => {
+    stub.seen.length = 0;
+    resetRecorded();
+  });
+
+  it('serializes params like Grafana', () => {
+    expect(
+      buildRequestUrl({
+        url: '/x',
+        params: {
+          start_time: 1,
+          'group_by[]': ['model', 'project_id'],
+          models: ['a', 'b'],
+          empty: [],
+          skip: undefined,
+        },
+      })
+    ).toBe('/x?start_time=1&group_by%5B%5D=model&group_by%5B%5D=project_id&models=a&models=b');
+    expect(buildRequestUrl({ url: '/x', params: { effective_at: { gte: 5 }, flag: true } })).toBe(
+      '/x?effective_at%5Bgte%5D=5&flag=true'
+    );
+  });
+
+  it('emits a FetchResponse with parsed JSON on 2xx', async () => {
+    const response = await lastValueFrom(
+      srv.fetch<{ object: string; query: string }>({
+        url: `${proxy.proxyBase}/v1/organization/costs`,
+        params: { start_time: 1730419200, 'group_by[]': ['line_item'] },
+        headers: { 'OpenAI-Organization': 'org-abc' },
+      })
+    );
+    expect(response).toMatchObject({ status: 200, ok: true, data: { object: 'page' } });
+    expect(response.data.query).toBe('start_time=1730419200&group_by%5B%5D=line_item');
+    expect(response.headers.get('content-type')).toMatch(/application\/json/);
+    expect(response.config.url).toBe(`${proxy.proxyBase}/v1/organization/costs`);
+    expect(stub.seen[0].headers['openai-organization']).toBe('org-abc');
+  });
+
+  it('returns the raw text when the body is not JSON', async () => {
+    const response = await lastValueFrom(srv.fetch<string>({ url: `${proxy.proxyBase}/v1/organization/text` }));
+    expect(response.data).toBe('plain words');
+  });
+
+  it('errors with the FetchError shape Grafana produces', async () => {
+    const auth = await lastValueFrom(srv.fetch({ url: `${proxy.proxyBase}/v1/organization/unauthorized` })).catch(
+      (e: unknown) => e
+    );
+    expect(auth).toMatchObject({
+      status: 400,
+      isHandled: false,
+      data: { message: 'Authentication to data source failed' },
+      config: { url: `${proxy.proxyBase}/v1/organization/unauthorized` },
+    });
+    const missing = await lastValueFrom(srv.fetch({ url: `${proxy.proxyBase}/v1/organization/missing` })).catch(
+      (e: unknown) => e
+    );
+    // OpenAI's `{ error: { message } }` is an object, so Grafana leaves data.message unset: read data.error.message.
+    expect(missing).toMatchObject({ status: 404, data: { error: { message: 'Not found' } } });
+    expect((missing as { data: { message?: string } }).data.message).toBeUndefined();
+    const blocked = await lastValueFrom(
+      srv.fetch({ url: `${proxy.proxyBase}/v1/chat/completions`, method: 'POST' })
+    ).catch((e: unknown) => e);
+    expect(blocked).toMatchObject({ status: 404 });
+  });
+
+  it('errors with status undefined on a network failure', async () => {
+    const port = await closedPort();
+    const err = await lastValueFrom(srv.fetch({ url: `http://127.0.0.1:${port}/v1/organization/costs` })).catch(
+      (e: unknown) => e
+    );
+    expect(err).toMatchObject({
+      status: undefined,
+      statusText: 'network error',
+      data: { message: expect.any(String) },
+    });
+    expect(err).toHaveProperty('status');
+  });
+
+  it('aborts the HTTP request when the subscriber unsubscribes', async () => {
+    const subscription = srv.fetch({ url: `${stub.url}/v1/organization/slow` }).subscribe({ next: () => undefined });
+    await waitFor(() => stub.seen.length === 1);
+    subscription.unsubscribe();
+    await waitFor(() => stub.seen[0].aborted);
+    expect(stub.seen[0].aborted).toBe(true);
+  });
+
+  it('cancels an in-flight request replaced by one with the same requestId', async () => {
+    const first = lastValueFrom(srv.fetch({ url: `${stub.url}/v1/organization/slow`, requestId: 'A' })).catch(
+      (e: unknown) => e
+    );
+    await waitFor(() => stub.seen.length === 1);
+    const second = lastValueFrom(srv.fetch({ url: `${stub.url}/v1/organization/costs`, requestId: 'A' }));
+    expect(await first).toMatchObject({ cancelled: true, status: -1 });
+    expect((await second).status).toBe(200);
+  });
+
+  it('records every request, none of which carries the admin key', async () => {
+    await lastValueFrom(srv.fetch({ url: `${proxy.proxyBase}/v1/organization/projects`, params: { limit: 100 } }));
+    const log = recorded();
+    expect(log).toEqual([
+      { method: 'GET', url: `${proxy.proxyBase}/v1/organization/projects?limit=100`, headers: expect.any(Object) },
+    ]);
+    expect(JSON.stringify(log)).not.toContain('sk-admin');
+    expect(stub.seen[0].headers.authorization).toBe(`Bearer ${KEY}`);
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) {
+      throw new Error('condition not met in time');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
