@@ -12,6 +12,8 @@ export type ApiErrorKind =
   /** The admin key lacks a scope for this endpoint. */
   | 'scope'
   | 'auditDisabled'
+  /** The `OpenAI-Organization` header names an organization the key does not belong to. */
+  | 'organization'
   | 'notFound'
   /** OpenAI refused the request itself (a parameter it does not accept). */
   | 'badRequest'
@@ -115,6 +117,13 @@ export function errorFromResponse(
     return new ApiError(
       'auditDisabled',
       'Audit logging is not enabled for this organization. An owner can enable it in Organization settings › Data controls.',
+      extra
+    );
+  }
+  if (code === 'no_such_organization' || /no such organization/i.test(text)) {
+    return new ApiError(
+      'organization',
+      `OpenAI does not know this organization for the key${openaiMessage ? ` (${openaiMessage})` : ''}: check the Organization ID setting, or leave it empty.`,
       extra
     );
   }

@@ -1,143 +1,111 @@
-import { ProbeClient, testConnection } from './testConnection';
+/**
+ * Save & test, end to end: the data source's connection test through Grafana's proxy routes to the
+ * OpenAI Admin API simulator, for each key kind and failure the simulator can produce.
+ */
+import http from 'http';
+import { AddressInfo } from 'net';
 
-type Handler = (path: string) => unknown;
+import { Harness, HarnessOptions, startHarness } from '../../tests/harness';
 
-const PAGE = { object: 'page', data: [], has_more: false };
-const LIST = (data: unknown[] = []) => ({ object: 'list', data, has_more: false });
+const NOW = 1763900000;
 
-function apiError(kind: string, status: number, openaiMessage?: string, message = `HTTP ${status}`) {
-  return Object.assign(new Error(message), { kind, status, openaiMessage });
+async function check(options: HarnessOptions, before?: (h: Harness) => void) {
+  const h = await startHarness({ now: NOW, ...options });
+  try {
+    before?.(h);
+    return await h.ds.testDatasource();
+  } finally {
+    await h.close();
+  }
 }
 
-/** A client answering like a healthy organization, except where `override` throws or returns otherwise. */
-function client(override: Handler = () => undefined): ProbeClient & { calls: string[] } {
-  const calls: string[] = [];
-  return {
-    calls,
-    async getJson<T>(path: string): Promise<T> {
-      calls.push(path);
-      const custom = override(path);
-      if (custom instanceof Error) {
-        throw custom;
-      }
-      if (custom !== undefined) {
-        return custom as T;
-      }
-      if (path.startsWith('/v1/organization/usage') || path === '/v1/organization/costs') {
-        return PAGE as T;
-      }
-      if (path === '/v1/organization/projects') {
-        return LIST([{ id: 'proj_1' }, { id: 'proj_2' }]) as T;
-      }
-      return LIST() as T;
-    },
-  };
+/** A server that is not the OpenAI API: answers every path with `status` and `body`. */
+async function otherServer(status: number, body: string, type = 'text/html') {
+  const server = http.createServer((_, res) => res.writeHead(status, { 'Content-Type': type }).end(body));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
 }
 
-describe('testConnection', () => {
-  it('succeeds and lists every stream when everything is readable', async () => {
-    const c = client();
-    const res = await testConnection(c, { organizationId: 'org-sim0001' });
+describe('testConnection against the simulator', () => {
+  it('succeeds with a full admin key and names what it reached', async () => {
+    const res = await check({ jsonData: { organizationId: 'org-sim0001' } });
     expect(res.status).toBe('success');
-    expect(res.message).toBe(
-      'Connected to organization org-sim0001 at https://api.openai.com. 2 projects. Usage, costs, names and audit logs are readable.'
-    );
+    expect(res.message).toMatch(/^Connected to organization org-sim0001 at http:\/\/127\.0\.0\.1:\d+\. \d+\+? projects\. Usage, costs, names and audit logs are readable\.$/);
     expect(res.details?.message.split('\n')).toEqual([
       '✓ Usage: readable',
       '✓ Costs: readable',
-      '✓ Projects: 2 projects',
+      expect.stringMatching(/^✓ Projects: \d+\+? projects$/),
       '✓ Users: readable',
       '✓ API keys: readable',
       '✓ Audit logs: readable',
     ]);
-    expect(c.calls).toContain('/v1/organization/projects/proj_1/api_keys');
   });
 
-  it('warns, naming the scope, when names are not readable', async () => {
-    const scope = 'You have insufficient permissions for this operation. Missing scopes: api.management.read.';
-    const res = await testConnection(
-      client((p) => (/projects|users/.test(p) ? apiError('scope', 403, scope) : undefined)),
-      { apiUrl: 'http://localhost:4010' }
-    );
+  it('warns, naming the missing scopes, for a key restricted to usage', async () => {
+    const res = await check({ key: 'sk-admin-sim-usage-only' });
     expect(res.status).toBe('warning');
-    expect(res.message).toContain('Connected to http://localhost:4010.');
+    expect(res.details?.message).toContain('✓ Usage: readable');
     expect(res.details?.message).toContain(
       '✗ Names (projects/users/keys): missing scope api.management.read — names will show as IDs'
     );
-    expect(res.details?.message).toContain('✓ Usage: readable');
+    expect(res.details?.message).toContain('✗ Audit logs: missing scope api.audit_logs.read');
   });
 
   it('warns when audit logging is not enabled', async () => {
-    const res = await testConnection(
-      client((p) =>
-        p.includes('audit_logs') ? apiError('auditDisabled', 400, 'Audit logging is not enabled') : undefined
-      )
-    );
+    const res = await check({ key: 'sk-admin-sim-audit-off' });
     expect(res.status).toBe('warning');
     expect(res.details?.message).toContain(
       '✗ Audit logs: audit logging is not enabled for this organization — enable it in Organization settings › Data controls'
     );
   });
 
-  it('fails when neither usage nor costs is readable', async () => {
-    const res = await testConnection(
-      client((p) =>
-        p.includes('usage') || p.endsWith('costs')
-          ? apiError('scope', 403, 'Missing scopes: api.usage.read')
-          : undefined
-      )
-    );
-    expect(res.status).toBe('error');
-    expect(res.message).toContain('missing scope api.usage.read');
-  });
-
-  it('explains a refused key, including Grafana’s wording for it', async () => {
-    const refused = apiError('badRequest', 400, undefined, 'Authentication to data source failed');
-    const res = await testConnection(client(() => refused));
+  it('explains a refused key (a project key), in Grafana’s wording too', async () => {
+    const res = await check({ key: 'sk-proj-abc123' });
     expect(res.status).toBe('error');
     expect(res.message).toMatch(/^The key was refused\./);
-    expect(res.message).toContain('Grafana reports a refused key as "Authentication to data source failed"');
+    expect(res.message).toContain('"Authentication to data source failed"');
     expect(res.message).toContain('https://platform.openai.com/settings/organization/admin-keys');
   });
 
-  it('says when the key is not an admin key', async () => {
-    const res = await testConnection(client(() => apiError('notAdminKey', 401)));
+  it('says which organization is wrong', async () => {
+    const res = await check({ jsonData: { organizationId: 'org-other' } });
     expect(res.status).toBe('error');
-    expect(res.message).toMatch(/^Not an admin key/);
+    expect(res.message).toMatch(/No such organization|organization/i);
+    expect(res.message).not.toMatch(/^HTTP \d+$/);
   });
+
+  it('fails when usage and costs both answer server errors, without a bare status code', async () => {
+    const res = await check({}, (h) =>
+      h.sim.configure({
+        failNext: [
+          { status: 500, count: 20, pathPrefix: '/v1/organization/usage' },
+          { status: 500, count: 20, pathPrefix: '/v1/organization/costs' },
+        ],
+      })
+    );
+    expect(res.status).toBe('error');
+    expect(res.message).toMatch(/^Usage and costs are not readable: .*server error \(HTTP 500\)/);
+  }, 30_000);
 
   it('fails when the endpoint cannot be reached', async () => {
-    const res = await testConnection(
-      client(() => apiError('network', 0, undefined, 'connect ECONNREFUSED')),
-      { apiUrl: 'https://proxy.corp' }
-    );
-    expect(res).toMatchObject({ status: 'error' });
-    expect(res.message).toMatch(/^Cannot reach https:\/\/proxy.corp/);
-  });
-
-  it('fails when the endpoint does not answer like OpenAI', async () => {
-    const html = await testConnection(
-      client(() => '<html>hello</html>'),
-      { apiUrl: 'https://intranet.corp' }
-    );
-    expect(html.status).toBe('error');
-    expect(html.message).toMatch(/^https:\/\/intranet.corp does not look like the OpenAI API/);
-    const notFound = await testConnection(client(() => apiError('notFound', 404)));
-    expect(notFound.status).toBe('error');
-    expect(notFound.message).toContain('does not look like the OpenAI API');
-  });
-
-  it('treats the proxy’s bad gateway on every path as an unreachable endpoint', async () => {
-    const res = await testConnection(client(() => apiError('server', 502)));
+    const res = await check({ jsonData: { apiUrl: 'http://127.0.0.1:1' } });
     expect(res.status).toBe('error');
-    expect(res.message).toMatch(/^Cannot reach https:\/\/api.openai.com/);
-  });
+    expect(res.message).toMatch(/^Cannot reach http:\/\/127\.0\.0\.1:1/);
+  }, 60_000);
 
-  it('never reports a bare status code', async () => {
-    const res = await testConnection(
-      client((p) => (p.includes('usage') || p.endsWith('costs') ? apiError('server', 500) : undefined))
-    );
-    expect(res.status).toBe('error');
-    expect(res.message).toBe('Usage and costs are not readable: the endpoint had a server error (HTTP 500).');
+  it('fails when the endpoint is not OpenAI: an HTML page, or 404 everywhere', async () => {
+    const html = await otherServer(200, '<html>intranet</html>');
+    const missing = await otherServer(404, '{"message":"not found"}', 'application/json');
+    try {
+      const a = await check({ jsonData: { apiUrl: html.url } });
+      expect(a.status).toBe('error');
+      expect(a.message).toMatch(/does not look like the OpenAI API/);
+      const b = await check({ jsonData: { apiUrl: missing.url } });
+      expect(b.status).toBe('error');
+      expect(b.message).toMatch(/does not look like the OpenAI API/);
+    } finally {
+      html.close();
+      missing.close();
+    }
   });
 });
