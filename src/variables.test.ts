@@ -1,110 +1,64 @@
+/** Template variable queries against the simulator: values are IDs, texts are readable names. */
 import { lastValueFrom } from 'rxjs';
 import { DataQueryRequest } from '@grafana/data';
 
+import { clearChoices } from './components/query/choices';
 import { choiceOptionsOf, OpenAIVariableSupport, VariableQuery } from './variables';
+import { Harness, startHarness } from '../tests/harness';
 
-jest.mock('@grafana/runtime', () => ({
-  ...jest.requireActual('@grafana/runtime'),
-  getTemplateSrv: () => ({
-    replace: (text: string) => (text === '$project' ? 'proj_a,proj_b' : text),
-    getVariables: () => [],
-  }),
-}));
+const NOW = 1763900000;
+const DAY = 86400;
 
-function fakeDatasource() {
-  return {
-    client: {
-      listAll: jest.fn(async (path: string, params?: Record<string, unknown>) => {
-        if (path === '/v1/organization/projects') {
-          const all = [
-            { id: 'proj_a', name: 'Alpha', created_at: 1 },
-            { id: 'proj_b', name: 'Beta', created_at: 1 },
-            { id: 'proj_old', name: 'Old', created_at: 1, archived_at: 2, status: 'archived' },
-          ];
-          return params?.include_archived ? all : all.filter((p) => !p.archived_at);
-        }
-        if (path === '/v1/organization/users') {
-          return [{ id: 'user_1', email: 'ada@example.com', name: 'Ada', added_at: 1 }];
-        }
-        const project = /projects\/([^/]+)\/api_keys/.exec(path)?.[1];
-        return [{ id: `key_${project}`, name: `ci-${project}`, redacted_value: 'sk-...abc', created_at: 1 }];
-      }),
-      getJson: jest.fn(async (path: string) => ({
-        object: 'page',
-        has_more: false,
-        data: [
-          {
-            start_time: 0,
-            end_time: 1,
-            results: path.endsWith('/costs')
-              ? [{ line_item: 'gpt-4o, input' }, { line_item: null }]
-              : [{ model: 'gpt-4o' }, { model: null }],
-          },
-        ],
-      })),
-    },
-  };
-}
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ now: NOW });
+});
+afterAll(() => h.close());
+beforeEach(() => clearChoices(h.ds));
 
-async function run(query: Partial<VariableQuery>, ds = fakeDatasource()) {
-  const support = new OpenAIVariableSupport(ds as never);
+async function run(query: Partial<VariableQuery>) {
+  const support = h.ds.variables as OpenAIVariableSupport;
   const request = { targets: [{ refId: 'A', ...query }], scopedVars: {} } as unknown as DataQueryRequest<VariableQuery>;
   const res = await lastValueFrom(support.query(request));
-  const frame = res.data[0];
-  const text = frame.fields.find((f: { name: string }) => f.name === 'text').values;
-  const value = frame.fields.find((f: { name: string }) => f.name === 'value').values;
-  return { text, value, ds };
+  const field = (name: string) => res.data[0].fields.find((f: { name: string }) => f.name === name).values as string[];
+  return { text: field('text'), value: field('value') };
 }
 
 describe('OpenAIVariableSupport', () => {
   it('lists projects by name with IDs as values, archived only when asked', async () => {
-    expect(await run({ kind: 'projects' })).toMatchObject({ text: ['Alpha', 'Beta'], value: ['proj_a', 'proj_b'] });
-    expect((await run({ kind: 'projects', includeArchived: true })).value).toEqual(['proj_a', 'proj_b', 'proj_old']);
+    const active = h.sim.org.projects.filter((p) => p.status !== 'archived');
+    expect(await run({ kind: 'projects' })).toEqual({ text: active.map((p) => p.name), value: active.map((p) => p.id) });
+    expect((await run({ kind: 'projects', includeArchived: true })).value).toEqual(h.sim.org.projects.map((p) => p.id));
   });
 
   it('defaults to projects', async () => {
-    expect((await run({})).value).toEqual(['proj_a', 'proj_b']);
+    expect((await run({})).value.length).toBeGreaterThan(0);
   });
 
-  it('lists users by email', async () => {
-    expect(await run({ kind: 'users' })).toMatchObject({ text: ['ada@example.com'], value: ['user_1'] });
+  it('lists users by email, else name, else ID', async () => {
+    const { text, value } = await run({ kind: 'users' });
+    expect(value).toEqual(h.sim.org.users.map((u) => u.id));
+    expect(text).toEqual(h.sim.org.users.map((u) => u.email || u.name || u.id));
   });
 
   it('lists API keys with their project, limited to the projects of a multi-value variable', async () => {
-    const { text, value, ds } = await run({ kind: 'apiKeys', projectIds: ['$project'] });
-    expect(value).toEqual(['key_proj_a', 'key_proj_b']);
-    expect(text).toEqual(['ci-proj_a (Alpha)', 'ci-proj_b (Beta)']);
-    expect(ds.client.listAll).toHaveBeenCalledWith('/v1/organization/projects/proj_a/api_keys', {
-      limit: 100,
-      owner_project_access: 'any',
-    });
+    const [a, b] = h.sim.org.projects;
+    h.setVariables([{ name: 'project', value: [a.id, b.id] }]);
+    const { text, value } = await run({ kind: 'apiKeys', projectIds: ['$project'] });
+    const keys = h.sim.org.projectApiKeys.filter((k) => k.project_id === a.id || k.project_id === b.id);
+    expect(new Set(value)).toEqual(new Set(keys.map((k) => k.id)));
+    const first = keys[0];
+    expect(text[value.indexOf(first.id)]).toBe(`${first.name} (${h.sim.org.projects.find((p) => p.id === first.project_id)!.name})`);
+    h.setVariables([]);
   });
 
   it('lists models seen in usage and line items seen in costs', async () => {
     const models = await run({ kind: 'models', source: 'embeddings', lookbackDays: 7 });
-    expect(models.value).toEqual(['gpt-4o']);
-    expect(models.ds.client.getJson).toHaveBeenCalledWith(
-      '/v1/organization/usage/embeddings',
-      expect.objectContaining({ bucket_width: '1d', limit: 7, group_by: ['model'] })
-    );
-    const items = await run({ kind: 'lineItems' });
-    expect(items.value).toEqual(['gpt-4o, input']);
-    expect(items.ds.client.getJson).toHaveBeenCalledWith(
-      '/v1/organization/costs',
-      expect.objectContaining({ limit: 30, group_by: ['line_item'] })
-    );
-  });
-
-  it('keeps a failing project from hiding the keys of the others', async () => {
-    const ds = fakeDatasource();
-    const list = ds.client.listAll.getMockImplementation()!;
-    ds.client.listAll.mockImplementation(async (path: string, params?: Record<string, unknown>) => {
-      if (path.includes('proj_a/api_keys')) {
-        throw new Error('400 archived');
-      }
-      return list(path, params);
-    });
-    expect((await run({ kind: 'apiKeys' }, ds)).value).toEqual(['key_proj_b']);
+    const seen = new Set(h.sim.org.events('embeddings', NOW - 7 * DAY, NOW).map((e) => e.dims.model));
+    expect(new Set(models.value)).toEqual(seen);
+    const items = await run({ kind: 'lineItems', lookbackDays: 30 });
+    expect(items.value.length).toBeGreaterThan(5);
+    expect(items.value.every((li) => h.sim.org.costLineItems.includes(li))).toBe(true);
   });
 });
 

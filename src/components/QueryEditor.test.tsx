@@ -110,8 +110,8 @@ describe('QueryEditor', () => {
     expect(radioLabels(selectors.query.bucketWidth)).toEqual(['Auto', '1d']);
     expect(screen.getByTestId(selectors.query.costByModel)).toBeInTheDocument();
     expect(screen.queryByTestId(selectors.query.validation)).not.toBeInTheDocument();
-    // Only the time series editor is registered, so no query type picker yet.
-    expect(screen.queryByTestId(selectors.query.queryType)).not.toBeInTheDocument();
+    // More than one query type is registered, so the query type picker shows.
+    expect(screen.getByTestId(selectors.query.queryType)).toBeInTheDocument();
     await waitFor(() => expect(screen.getByTestId(selectors.query.filter('projectIds'))).toBeInTheDocument());
   });
 
@@ -187,7 +187,7 @@ describe('QueryEditor', () => {
       filters: { userIds: ['user_ada'] },
     });
     const message = screen.getByTestId(selectors.query.validation);
-    expect(message).toHaveTextContent('Costs cannot be grouped by Model.');
+    expect(message).toHaveTextContent('Costs cannot be grouped by Model; it accepts Project, Line item, API key.');
     expect(message).toHaveTextContent('Costs supports only 1d buckets, not 1h.');
     expect(message).toHaveTextContent('Costs has no metric "input_tokens".');
     expect(message).toHaveTextContent('Costs cannot be filtered by Users.');

@@ -64,8 +64,8 @@ function reason(e: unknown): string {
 
 type Lister = Pick<AdminApiClient, 'listAll'>;
 
-export function listProjects(client: Lister): Promise<Project[]> {
-  return client.listAll<Project>('/v1/organization/projects', { limit: 100, include_archived: true });
+export function listProjects(client: Lister, includeArchived = true): Promise<Project[]> {
+  return client.listAll<Project>('/v1/organization/projects', { limit: 100, include_archived: includeArchived });
 }
 
 /** Display name of a user: the email, else the name, else the ID. */
@@ -73,9 +73,15 @@ export function userName(u: Pick<User, 'id' | 'email' | 'name'>): string {
   return u.email || u.name || u.id;
 }
 
-/** Every project's keys, `owner_project_access=any` so disabled owners' keys still get names. */
-export async function listProjectApiKeys(client: Lister): Promise<Array<ProjectApiKey & { project: Project }>> {
-  const projects = await listProjects(client);
+/**
+ * Every project's keys, `owner_project_access=any` so disabled owners' keys still get names. `projects`
+ * narrows the listing (by default every project, archived ones included).
+ */
+export async function listProjectApiKeys(
+  client: Lister,
+  projects?: Project[]
+): Promise<Array<ProjectApiKey & { project: Project }>> {
+  projects ??= await listProjects(client);
   const perProject = await Promise.all(
     projects.map(async (project) => {
       try {

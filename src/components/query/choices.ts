@@ -5,6 +5,7 @@
 import { ENDPOINTS, SourceId } from '../../api/catalog';
 import type { AdminApiClient } from '../../api/client';
 import { Project, ProjectApiKey, UsagePage, User } from '../../api/types';
+import { listProjectApiKeys, listProjects, userName } from '../../query/names';
 
 export type ChoiceKind = 'projects' | 'users' | 'apiKeys' | 'models' | 'lineItems';
 
@@ -30,6 +31,8 @@ export type ChoiceClient = Pick<AdminApiClient, 'getJson' | 'listAll'>;
 
 export interface ChoiceSource {
   client: ChoiceClient;
+  /** The data source's clock (milliseconds), for look-back windows. */
+  now?: () => number;
 }
 
 export const DEFAULT_LOOKBACK_DAYS = 30;
@@ -51,7 +54,7 @@ export function loadChoices(ds: ChoiceSource, kind: ChoiceKind, options: ChoiceO
   if (hit && Date.now() - hit.at < TTL_MS) {
     return hit.value;
   }
-  const value = fetchChoices(ds.client, kind, options);
+  const value = fetchChoices(ds, kind, options);
   perDs.set(key, { at: Date.now(), value });
   // A failure must not stick: the next editor mount retries.
   value.catch(() => perDs!.delete(key));
@@ -63,23 +66,21 @@ export function clearChoices(ds: ChoiceSource) {
   cache.delete(ds);
 }
 
-async function fetchChoices(client: ChoiceClient, kind: ChoiceKind, options: ChoiceOptions): Promise<Choice[]> {
+async function fetchChoices(ds: ChoiceSource, kind: ChoiceKind, options: ChoiceOptions): Promise<Choice[]> {
+  const client = ds.client;
+  const now = ds.now?.() ?? Date.now();
   switch (kind) {
     case 'projects':
-      return (await listProjects(client, options.includeArchived)).map(projectChoice);
+      return (await listProjects(client, Boolean(options.includeArchived))).map(projectChoice);
     case 'users':
       return listUsers(client);
     case 'apiKeys':
       return listApiKeys(client, options);
     case 'models':
-      return seenValues(client, options.source ?? 'completions', 'model', options.lookbackDays);
+      return seenValues(client, now, options.source ?? 'completions', 'model', options.lookbackDays);
     case 'lineItems':
-      return seenValues(client, 'costs', 'line_item', options.lookbackDays);
+      return seenValues(client, now, 'costs', 'line_item', options.lookbackDays);
   }
-}
-
-function listProjects(client: ChoiceClient, includeArchived?: boolean): Promise<Project[]> {
-  return client.listAll<Project>('/v1/organization/projects', { limit: 100, include_archived: Boolean(includeArchived) });
 }
 
 function projectChoice(p: Project): Choice {
@@ -91,31 +92,17 @@ async function listUsers(client: ChoiceClient): Promise<Choice[]> {
   const users = await client.listAll<User>('/v1/organization/users', { limit: 100 });
   return users.map((u) => ({
     value: u.id,
-    label: u.email || u.name || u.id,
+    label: userName(u),
     description: [u.email && u.name ? u.name : undefined, u.role ?? undefined, u.id].filter(Boolean).join(' · '),
   }));
 }
 
 async function listApiKeys(client: ChoiceClient, options: ChoiceOptions): Promise<Choice[]> {
-  let projects = await listProjects(client, options.includeArchived);
+  let projects = await listProjects(client, Boolean(options.includeArchived));
   if (options.projectIds?.length) {
     projects = projects.filter((p) => options.projectIds!.includes(p.id));
   }
-  const perProject = await Promise.all(
-    projects.map(async (p) => {
-      try {
-        const keys = await client.listAll<ProjectApiKey>(`/v1/organization/projects/${encodeURIComponent(p.id)}/api_keys`, {
-          limit: 100,
-          owner_project_access: 'any',
-        });
-        return keys.map((k) => apiKeyChoice(k, p));
-      } catch {
-        // One unreadable project (e.g. archived) must not hide the keys of the others.
-        return [];
-      }
-    })
-  );
-  return perProject.flat();
+  return (await listProjectApiKeys(client, projects)).map((k) => apiKeyChoice(k, k.project));
 }
 
 function apiKeyChoice(k: ProjectApiKey, p: Project): Choice {
@@ -130,6 +117,7 @@ function apiKeyChoice(k: ProjectApiKey, p: Project): Choice {
 /** Distinct values of one dimension seen in a usage or costs endpoint over the last days. */
 async function seenValues(
   client: ChoiceClient,
+  nowMs: number,
   source: SourceId,
   field: 'model' | 'line_item',
   lookbackDays = DEFAULT_LOOKBACK_DAYS
@@ -137,7 +125,7 @@ async function seenValues(
   const def = ENDPOINTS[source];
   const days = Math.max(1, Math.min(Math.round(lookbackDays), MAX_LOOKBACK_DAYS));
   const limit = Math.min(days, def.limits['1d']?.max ?? 31);
-  const now = Math.floor(Date.now() / 1000);
+  const now = Math.floor(nowMs / 1000);
   const seen = new Map<string, number>();
   let page: string | undefined;
   for (let i = 0; i < MAX_USAGE_PAGES; i++) {
