@@ -12,7 +12,11 @@ import { getTemplateSrv } from '@grafana/runtime';
 
 import { AdminApiClient } from './api/client';
 import { isApiError } from './api/errors';
+import { auditAnnotations } from './audit/annotations';
+import { runAuditLogs } from './audit/runAuditLogs';
 import { testConnection } from './connection/testConnection';
+import { runInsight } from './insights/runInsight';
+import { runInventory } from './inventory/runInventory';
 import { QueryContext, QueryError, QueryRunner } from './query/context';
 import { interpolateQuery } from './query/interpolate';
 import { migrateQuery } from './query/migrate';
@@ -24,6 +28,9 @@ import { OpenAIVariableSupport } from './variables';
 /** The runner of each query type; a type without a runner fails with a clear message. */
 export const queryRunners: Partial<Record<QueryType, QueryRunner>> = {
   [QueryType.TimeSeries]: runTimeSeries,
+  [QueryType.Inventory]: runInventory,
+  [QueryType.AuditLogs]: runAuditLogs,
+  [QueryType.Insight]: runInsight,
 };
 
 export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptions> {
@@ -38,9 +45,11 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
     this.names = new NameResolver(this.client, now);
     this.now = now;
     this.variables = new OpenAIVariableSupport(this);
+    this.annotations = auditAnnotations;
   }
 
-  private readonly now: () => number;
+  /** The clock for look-back windows and provisional buckets (milliseconds). */
+  readonly now: () => number;
 
   getDefaultQuery(_: CoreApp): Partial<OpenAIQuery> {
     return DEFAULT_QUERY;

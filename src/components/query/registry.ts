@@ -3,6 +3,9 @@ import { QueryEditorProps } from '@grafana/data';
 
 import type { DataSource } from '../../datasource';
 import { OpenAIDataSourceOptions, OpenAIQuery, QueryType } from '../../types';
+import { AuditLogsEditor } from './AuditLogsEditor';
+import { InsightEditor } from './InsightEditor';
+import { InventoryEditor } from './InventoryEditor';
 import { TimeSeriesQueryEditor } from './TimeSeriesQueryEditor';
 
 export type OpenAIQueryEditorProps = QueryEditorProps<DataSource, OpenAIQuery, OpenAIDataSourceOptions>;
@@ -22,6 +25,21 @@ export const queryTypeEditors: Partial<Record<QueryType, QueryTypeEditor>> = {
     label: 'Usage & costs',
     description: 'Tokens, requests or dollars over time',
     component: TimeSeriesQueryEditor,
+  },
+  [QueryType.Inventory]: {
+    label: 'Inventory',
+    description: 'Users, projects, keys, invites and service accounts as a table',
+    component: InventoryEditor,
+  },
+  [QueryType.AuditLogs]: {
+    label: 'Audit logs',
+    description: 'Who changed what in the organization, as logs or annotations',
+    component: AuditLogsEditor,
+  },
+  [QueryType.Insight]: {
+    label: 'Insights',
+    description: 'Spend by model, by user or key, budget, cache efficiency, billed vs. attributed',
+    component: InsightEditor,
   },
 };
 

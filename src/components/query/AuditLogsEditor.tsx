@@ -1,0 +1,108 @@
+import React, { useMemo } from 'react';
+import { EditorField, EditorRow, EditorRows } from '@grafana/plugin-ui';
+import { ComboboxOption, MultiCombobox } from '@grafana/ui';
+
+import { COMMON_AUDIT_EVENT_TYPES, eventTypeGroup } from '../../audit/eventTypes';
+import { OpenAIQuery } from '../../types';
+import { selectors } from '../selectors';
+import { describeLoadError } from './loadError';
+import type { OpenAIQueryEditorProps } from './registry';
+import { variableOptions } from './templateVariables';
+import { useChoices } from './useChoices';
+
+const EVENT_TYPE_OPTIONS: Array<ComboboxOption<string>> = COMMON_AUDIT_EVENT_TYPES.map((t) => ({
+  value: t,
+  label: t,
+  group: eventTypeGroup(t),
+}));
+
+/** Audit logs filters: event types, who acted, and in which projects; empty = all. */
+export function AuditLogsEditor({ query, datasource, onChange, onRunQuery }: OpenAIQueryEditorProps) {
+  // Events of archived projects stay in the log, so their projects stay pickable.
+  const projects = useChoices(datasource, 'projects', { includeArchived: true });
+  const variables = useMemo(() => variableOptions(), []);
+  const eventTypeOptions = useMemo(() => [...EVENT_TYPE_OPTIONS, ...variables], [variables]);
+  const projectOptions = useMemo(() => [...projects.choices, ...variables], [projects.choices, variables]);
+
+  const apply = (next: OpenAIQuery) => {
+    onChange(next);
+    onRunQuery();
+  };
+  const values = (selected: Array<ComboboxOption<string>>) => {
+    const v = selected.map((o) => o.value);
+    return v.length ? v : undefined;
+  };
+
+  return (
+    <EditorRows>
+      <EditorRow>
+        <EditorField
+          label="Event types"
+          htmlFor="openai-query-audit-event-types"
+          optional
+          tooltip="Only these event types, e.g. api_key.created or login.failed. Pick from the list or type any type of the Admin API."
+        >
+          <MultiCombobox<string>
+            id="openai-query-audit-event-types"
+            data-testid={selectors.query.auditEventTypes}
+            options={eventTypeOptions}
+            value={query.auditEventTypes ?? []}
+            createCustomValue
+            customValueDescription="Use this event type"
+            placeholder="All"
+            width="auto"
+            minWidth={24}
+            maxWidth={60}
+            isClearable
+            onChange={(selected) => apply({ ...query, auditEventTypes: values(selected) })}
+          />
+        </EditorField>
+        <EditorField
+          label="Actors"
+          htmlFor="openai-query-audit-actor-emails"
+          optional
+          tooltip="Only events by these people: type an email address, or use a dashboard variable."
+        >
+          <MultiCombobox<string>
+            id="openai-query-audit-actor-emails"
+            data-testid={selectors.query.auditActorEmails}
+            options={variables}
+            value={query.auditActorEmails ?? []}
+            createCustomValue
+            customValueDescription="Use this email"
+            placeholder="Anyone"
+            width="auto"
+            minWidth={24}
+            maxWidth={60}
+            isClearable
+            onChange={(selected) => apply({ ...query, auditActorEmails: values(selected) })}
+          />
+        </EditorField>
+        <EditorField
+          label="Projects"
+          htmlFor="openai-query-audit-project-ids"
+          optional
+          tooltip="Only events in these projects. Pick from the list, type an ID, or use a dashboard variable such as $project."
+          invalid={Boolean(projects.error)}
+          error={projects.error ? describeLoadError(projects.error, 'Projects') : undefined}
+        >
+          <MultiCombobox<string>
+            id="openai-query-audit-project-ids"
+            data-testid={selectors.query.auditProjectIds}
+            options={projectOptions}
+            value={query.auditProjectIds ?? []}
+            loading={projects.loading}
+            createCustomValue
+            customValueDescription="Use this ID"
+            placeholder="All"
+            width="auto"
+            minWidth={20}
+            maxWidth={60}
+            isClearable
+            onChange={(selected) => apply({ ...query, auditProjectIds: values(selected) })}
+          />
+        </EditorField>
+      </EditorRow>
+    </EditorRows>
+  );
+}

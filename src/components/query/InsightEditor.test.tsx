@@ -1,0 +1,172 @@
+import React, { useState } from 'react';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import userEventLib, { PointerEventsCheckLevel } from '@testing-library/user-event';
+
+import { INSIGHT_KINDS, INSIGHT_KIND_IDS } from '../../insights/kinds';
+import { OpenAIQuery, QueryType } from '../../types';
+import { setupComboboxEnvironment } from '../comboboxTestSetup';
+import { QueryEditor } from '../QueryEditor';
+import { selectors } from '../selectors';
+
+const mockBudget: { value?: number } = { value: 5000 };
+
+jest.mock('@grafana/runtime', () => ({
+  ...jest.requireActual('@grafana/runtime'),
+  getTemplateSrv: () => ({
+    getVariables: () => [{ name: 'project', label: 'Project' }],
+    replace: (s: string) => s,
+  }),
+  getDataSourceSrv: () => ({
+    getInstanceSettings: (uid: string) =>
+      uid === 'openai' ? { uid, jsonData: { monthlyBudget: mockBudget.value } } : undefined,
+  }),
+}));
+
+setupComboboxEnvironment();
+const userEvent = userEventLib.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
+jest.setTimeout(20000);
+
+const PROJECTS = [
+  { id: 'proj_checkout', object: 'organization.project', name: 'Checkout', created_at: 1 },
+  { id: 'proj_search', object: 'organization.project', name: 'Search', created_at: 1 },
+];
+
+function fakeDatasource() {
+  return {
+    uid: 'openai',
+    client: {
+      listAll: jest.fn(async (path: string) => (path === '/v1/organization/projects' ? PROJECTS : [])),
+      getJson: jest.fn(async () => ({ object: 'page', has_more: false, data: [] })),
+    },
+  };
+}
+
+async function renderEditor(initial: Partial<OpenAIQuery>) {
+  const onChange = jest.fn();
+  const onRunQuery = jest.fn();
+  const ds = fakeDatasource();
+  function Harness() {
+    const [query, setQuery] = useState({ refId: 'A', queryType: QueryType.Insight, ...initial } as OpenAIQuery);
+    return (
+      <QueryEditor
+        query={query}
+        datasource={ds as never}
+        onChange={(q) => {
+          onChange(q);
+          setQuery(q);
+        }}
+        onRunQuery={onRunQuery}
+      />
+    );
+  }
+  render(<Harness />);
+  await act(async () => {
+    await new Promise((r) => setTimeout(r, 0));
+  });
+  const last = (): OpenAIQuery => onChange.mock.calls[onChange.mock.calls.length - 1][0];
+  return { onChange, onRunQuery, last };
+}
+
+describe('InsightEditor', () => {
+  beforeEach(() => {
+    mockBudget.value = 5000;
+  });
+
+  it('is offered as a query type', async () => {
+    await renderEditor({});
+    const labels = within(screen.getByTestId(selectors.query.queryType))
+      .getAllByRole('radio')
+      .map((r) => r.parentElement?.textContent?.trim());
+    expect(labels).toContain('Insights');
+  });
+
+  it('starts on spend by model and says how exact it is', async () => {
+    await renderEditor({});
+    expect(screen.getByTestId(selectors.query.insightKind)).toHaveValue('Spend by model');
+    expect(screen.getByTestId(selectors.query.insightExactness)).toHaveTextContent(/^Exact: billed cost line items/);
+    expect(screen.getByTestId(selectors.query.splitByTokenType)).toBeInTheDocument();
+    expect(screen.queryByTestId(selectors.query.monthlyBudget)).not.toBeInTheDocument();
+    expect(screen.queryByTestId(selectors.query.attributeTo)).not.toBeInTheDocument();
+  });
+
+  it('offers every insight with its description, and switching explains the new one', async () => {
+    const { last, onRunQuery } = await renderEditor({ insight: 'spendByModel', groupBy: ['line_item'] });
+    await userEvent.click(screen.getByTestId(selectors.query.insightKind));
+    const options = await screen.findAllByRole('option');
+    expect(options).toHaveLength(INSIGHT_KIND_IDS.length);
+    for (const id of INSIGHT_KIND_IDS) {
+      expect(options.some((o) => o.textContent?.includes(INSIGHT_KINDS[id].description))).toBe(true);
+    }
+    await userEvent.click(screen.getByRole('option', { name: /Spend by user or API key/ }));
+    // The split by token type means nothing to attribution: group-by starts again at "per user".
+    expect(last()).toMatchObject({ insight: 'attributedSpend', groupBy: ['user_id'] });
+    expect(onRunQuery).toHaveBeenCalled();
+    expect(screen.getByTestId(selectors.query.insightExactness)).toHaveTextContent(/^Estimate:/);
+  });
+
+  it('attributes to users or API keys', async () => {
+    const { last } = await renderEditor({ insight: 'attributedSpend', groupBy: ['user_id'] });
+    const group = screen.getByTestId(selectors.query.attributeTo);
+    expect(within(group).getByLabelText('User')).toBeChecked();
+    await userEvent.click(within(group).getByLabelText('API key'));
+    expect(last().groupBy).toEqual(['api_key_id']);
+    await userEvent.click(within(group).getByLabelText('User'));
+    expect(last().groupBy).toEqual(['user_id']);
+  });
+
+  it('splits spend by token type and by project through group-by', async () => {
+    const { last } = await renderEditor({ insight: 'spendByModel', groupBy: [] });
+    await userEvent.click(screen.getByTestId(selectors.query.splitByTokenType));
+    expect(last().groupBy).toEqual(['line_item']);
+    await userEvent.click(screen.getByTestId(selectors.query.byProject));
+    expect(last().groupBy).toEqual(['line_item', 'project_id']);
+    await userEvent.click(screen.getByTestId(selectors.query.splitByTokenType));
+    expect(last().groupBy).toEqual(['project_id']);
+  });
+
+  it('shows the data source budget as the placeholder and commits an override on blur', async () => {
+    const { last, onChange } = await renderEditor({ insight: 'budget' });
+    const input = screen.getByTestId(selectors.query.monthlyBudget);
+    expect(input).toHaveAttribute('placeholder', 'Data source: $5,000.00');
+    await userEvent.type(input, '1200');
+    expect(onChange).not.toHaveBeenCalled();
+    act(() => {
+      fireEvent.blur(input);
+    });
+    expect(last().monthlyBudget).toBe(1200);
+
+    await userEvent.clear(input);
+    act(() => {
+      fireEvent.blur(input);
+    });
+    expect(last().monthlyBudget).toBeUndefined();
+  });
+
+  it('refuses a budget that is not a positive amount', async () => {
+    const { onChange } = await renderEditor({ insight: 'budget' });
+    const input = screen.getByTestId(selectors.query.monthlyBudget);
+    await userEvent.type(input, '-5');
+    act(() => {
+      fireEvent.blur(input);
+    });
+    expect(onChange).not.toHaveBeenCalled();
+    expect(screen.getByText('Enter a positive amount in USD.')).toBeInTheDocument();
+  });
+
+  it('says where to set a budget when the data source has none', async () => {
+    mockBudget.value = undefined;
+    await renderEditor({ insight: 'budget' });
+    expect(screen.getByTestId(selectors.query.monthlyBudget)).toHaveAttribute(
+      'placeholder',
+      'Not set in the data source'
+    );
+  });
+
+  it('filters by project, shown by name', async () => {
+    const { last } = await renderEditor({ insight: 'reconciliation' });
+    await userEvent.click(screen.getByTestId(selectors.query.filter('projectIds')));
+    await userEvent.click(await screen.findByRole('option', { name: /Search/ }));
+    expect(last().filters?.projectIds).toEqual(['proj_search']);
+    expect(last().insight).toBe('reconciliation');
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * Shared plumbing of the insights: every request goes through the time series engine's planning and fetching
+ * (windows within the API's limits, pages followed, buckets checked to join up), so insights read exactly the
+ * data a time series query would.
+ */
+import { QueryResultMetaNotice } from '@grafana/data';
+
+import { BucketWidth, ENDPOINTS, GroupByKey, NameKind, SourceId } from '../api/catalog';
+import { UsageBucket } from '../api/types';
+import { QueryContext } from '../query/context';
+import { ResolvedNames } from '../query/names';
+import { FetchPlan, fetchBuckets, planQuery, provisionalNotice } from '../query/runQuery';
+import { OpenAIQuery } from '../types';
+
+export const DAY_SECONDS = 86400;
+
+export interface FetchSpec {
+  source: SourceId;
+  groupBy: GroupByKey[];
+  width: BucketWidth | 'auto';
+  projectIds?: string[];
+  fromMs: number;
+  toMs: number;
+  maxDataPoints?: number;
+}
+
+export interface Fetched {
+  plan: FetchPlan;
+  buckets: UsageBucket[];
+}
+
+export async function fetchSource(ctx: QueryContext, spec: FetchSpec): Promise<Fetched> {
+  const query: OpenAIQuery = {
+    refId: 'insight',
+    source: spec.source,
+    bucketWidth: spec.width,
+    groupBy: spec.groupBy,
+    filters: spec.projectIds?.length ? { projectIds: spec.projectIds } : {},
+    metrics: spec.source === 'costs' ? ['amount'] : ['input_tokens'],
+  };
+  const plan = planQuery(query, spec.fromMs, spec.toMs, ctx.now(), spec.maxDataPoints);
+  return { plan, buckets: await fetchBuckets(ctx, plan) };
+}
+
+/** Request lines for the query inspector. */
+export function executed(...fetched: Fetched[]): string {
+  return fetched
+    .flatMap(({ plan }) =>
+      plan.windows.map(
+        (w) =>
+          `GET ${plan.def.path} ${iso(w.start)} → ${iso(w.end)} (${w.buckets} × ${plan.width}) group_by=${plan.groupBy.join(',')}`
+      )
+    )
+    .join('\n');
+}
+
+function iso(t: number) {
+  return new Date(t * 1000).toISOString();
+}
+
+/** Notices every insight shares: names that could not be read, and costs that may still rise. */
+export function commonNotices(names: ResolvedNames | undefined, costsEndSec: number | undefined, nowMs: number) {
+  const notices: QueryResultMetaNotice[] = (names?.warnings ?? []).map((text) => ({ severity: 'warning', text }));
+  if (costsEndSec !== undefined) {
+    const provisional = provisionalNotice(ENDPOINTS.costs, costsEndSec, nowMs);
+    if (provisional) {
+      notices.push(provisional);
+    }
+  }
+  return notices;
+}
+
+/** Label names of a named dimension, as in time series frames: `project_id` (ID) and `project` (name). */
+export const NAME_LABEL: Record<NameKind, string> = { project: 'project', user: 'user', apiKey: 'api_key' };
+
+/** Readable name of an ID, the ID itself when the list had no name for it. */
+export function nameOf(names: ResolvedNames | undefined, kind: NameKind, id: string | null | undefined): string {
+  if (id === null || id === undefined || id === '') {
+    return '';
+  }
+  return names?.maps[kind]?.get(id) ?? id;
+}
+
+export function projectIdsOf(query: OpenAIQuery): string[] | undefined {
+  const ids = query.filters?.projectIds?.filter((p) => p !== '');
+  return ids?.length ? ids : undefined;
+}
+
+export function dimValue(v: unknown): string | null {
+  return v === undefined || v === null || v === '' ? null : String(v);
+}

@@ -1,0 +1,289 @@
+/**
+ * Organization inventory as one table per kind: users (with recent activity), projects, project and admin
+ * API keys, invites, service accounts. Every page of every list is read; IDs are shown next to names.
+ */
+import { DataFrame, FieldType, QueryResultMetaNotice } from '@grafana/data';
+
+import { Params } from '../api/client';
+import { isApiError } from '../api/errors';
+import { AdminApiKey, Invite, Project, ProjectApiKey, ProjectServiceAccount, User } from '../api/types';
+import { QueryContext, QueryError, QueryRunner } from '../query/context';
+import { listProjects, userName } from '../query/names';
+import { InventoryKind, OpenAIQuery } from '../types';
+import { DEFAULT_INVENTORY_KIND, INVENTORY_KINDS } from './kinds';
+import { Column, TableInput, msOf, tableFrame } from './table';
+import { DEFAULT_ACTIVITY_WINDOW, UserActivity, activityDays, fetchUserActivity } from './userActivity';
+
+/** Frame name and refId, passed through to the table. */
+type Target = Pick<TableInput<unknown>, 'refId' | 'name'>;
+type Builder = (ctx: QueryContext, query: OpenAIQuery, target: Target) => Promise<DataFrame>;
+
+const LIMIT = 100;
+
+function isArchived(p: Project): boolean {
+  return p.status === 'archived' || Boolean(p.archived_at);
+}
+
+function projectName(p: Pick<Project, 'id' | 'name'>): string {
+  return p.name || p.id;
+}
+
+function list<T extends { id: string }>(ctx: QueryContext, path: string, params: Params = {}): Promise<T[]> {
+  return ctx.client.listAll<T>(path, { limit: LIMIT, ...params });
+}
+
+/** One list per project. A project the API refuses to list (HTTP 400, e.g. archived) is skipped and named. */
+async function perProject<T extends { id: string }>(
+  ctx: QueryContext,
+  projects: Project[],
+  resource: string,
+  params: Params = {}
+): Promise<{ items: Array<{ item: T; project: Project }>; refused: Project[] }> {
+  const refused: Project[] = [];
+  const lists = await Promise.all(
+    projects.map(async (project) => {
+      try {
+        const items = await list<T>(
+          ctx,
+          `/v1/organization/projects/${encodeURIComponent(project.id)}/${resource}`,
+          params
+        );
+        return items.map((item) => ({ item, project }));
+      } catch (e) {
+        if (isApiError(e) && e.kind === 'badRequest') {
+          refused.push(project);
+          return [];
+        }
+        throw e;
+      }
+    })
+  );
+  return { items: lists.flat(), refused };
+}
+
+function namesOf(projects: Project[]): string {
+  return projects.map(projectName).join(', ');
+}
+
+const users: Builder = async (ctx, query, target) => {
+  const window = query.activityWindow || DEFAULT_ACTIVITY_WINDOW;
+  // A window that cannot be read fails before any request.
+  activityDays(window);
+  const [members, activity] = await Promise.all([
+    list<User>(ctx, '/v1/organization/users'),
+    fetchUserActivity(ctx, window),
+  ]);
+  const none: UserActivity = { tokens: 0, requests: 0 };
+  const rows = members.map((u) => ({ user: u, activity: activity.byUser.get(u.id) ?? none }));
+  const notices: QueryResultMetaNotice[] = [];
+  const known = new Set(members.map((u) => u.id));
+  const former = [...activity.byUser.keys()].filter((id) => !known.has(id));
+  if (former.length) {
+    notices.push({
+      severity: 'info',
+      text: `${former.length} user ID${former.length > 1 ? 's' : ''} with usage in the last ${window} ${former.length > 1 ? 'are' : 'is'} no longer in the organization: ${former.join(', ')}.`,
+    });
+  }
+  const columns: Array<Column<(typeof rows)[number]>> = [
+    { name: 'Name', type: FieldType.string, value: (r) => r.user.name || userName(r.user) },
+    { name: 'Email', type: FieldType.string, value: (r) => r.user.email },
+    { name: 'Role', type: FieldType.string, value: (r) => r.user.role },
+    { name: 'Added', type: FieldType.time, value: (r) => msOf(r.user.added_at) },
+    {
+      name: 'Last API activity',
+      type: FieldType.time,
+      value: (r) => msOf(r.activity.lastActive),
+      description: `Start of the latest UTC day with completions usage in the last ${window}; empty = none`,
+    },
+    {
+      name: 'Tokens',
+      type: FieldType.number,
+      value: (r) => r.activity.tokens,
+      description: `Completions input + output tokens in the last ${window}`,
+      unit: 'short',
+    },
+    {
+      name: 'Requests',
+      type: FieldType.number,
+      value: (r) => r.activity.requests,
+      description: `Completions model requests in the last ${window}`,
+      unit: 'short',
+    },
+    { name: 'User ID', type: FieldType.string, value: (r) => r.user.id },
+  ];
+  return tableFrame({
+    ...target,
+    columns,
+    rows,
+    notices,
+    executed: ['GET /v1/organization/users (all pages)', activity.executed],
+  });
+};
+
+const projects: Builder = async (ctx, _query, target) => {
+  const rows = await listProjects(ctx.client);
+  const columns: Array<Column<Project>> = [
+    { name: 'Name', type: FieldType.string, value: projectName },
+    { name: 'Status', type: FieldType.string, value: (p) => p.status ?? (isArchived(p) ? 'archived' : 'active') },
+    { name: 'Archived', type: FieldType.boolean, value: isArchived },
+    { name: 'Created', type: FieldType.time, value: (p) => msOf(p.created_at) },
+    { name: 'Archived at', type: FieldType.time, value: (p) => msOf(p.archived_at) },
+    { name: 'Project ID', type: FieldType.string, value: (p) => p.id },
+  ];
+  return tableFrame({
+    ...target,
+    columns,
+    rows,
+    executed: ['GET /v1/organization/projects?include_archived=true (all pages)'],
+  });
+};
+
+type Owner = NonNullable<ProjectApiKey['owner']>;
+
+function ownerType(o: Owner | null | undefined): string | null {
+  return o?.type ?? (o?.user ? 'user' : o?.service_account ? 'service_account' : null);
+}
+
+function ownerName(o: Owner | null | undefined): string | null {
+  if (o?.user) {
+    return userName(o.user);
+  }
+  return o?.service_account ? o.service_account.name || o.service_account.id : null;
+}
+
+const projectApiKeys: Builder = async (ctx, _query, target) => {
+  const all = await listProjects(ctx.client);
+  // `any`: without it, keys whose owner has left the project are not listed.
+  const { items: rows, refused } = await perProject<ProjectApiKey>(ctx, all, 'api_keys', {
+    owner_project_access: 'any',
+  });
+  const columns: Array<Column<(typeof rows)[number]>> = [
+    { name: 'Name', type: FieldType.string, value: (r) => r.item.name || r.item.id },
+    { name: 'Key', type: FieldType.string, value: (r) => r.item.redacted_value },
+    { name: 'Project', type: FieldType.string, value: (r) => projectName(r.project) },
+    { name: 'Owner', type: FieldType.string, value: (r) => ownerName(r.item.owner) },
+    { name: 'Owner type', type: FieldType.string, value: (r) => ownerType(r.item.owner) },
+    {
+      name: 'Owner access',
+      type: FieldType.string,
+      value: (r) => r.item.owner_project_access,
+      description: 'active: the owner is still in the project; inactive: the owner has left it',
+    },
+    { name: 'Created', type: FieldType.time, value: (r) => msOf(r.item.created_at) },
+    { name: 'Last used', type: FieldType.time, value: (r) => msOf(r.item.last_used_at) },
+    { name: 'Key ID', type: FieldType.string, value: (r) => r.item.id },
+    { name: 'Project ID', type: FieldType.string, value: (r) => r.project.id },
+  ];
+  const notices: QueryResultMetaNotice[] = refused.length
+    ? [
+        {
+          severity: 'warning',
+          text: `The API refused to list the keys of ${refused.length} project(s): ${namesOf(refused)}.`,
+        },
+      ]
+    : [];
+  return tableFrame({
+    ...target,
+    columns,
+    rows,
+    notices,
+    executed: [
+      `GET /v1/organization/projects/{id}/api_keys?owner_project_access=any for ${all.length} projects (all pages)`,
+    ],
+  });
+};
+
+const adminApiKeys: Builder = async (ctx, _query, target) => {
+  const rows = await list<AdminApiKey>(ctx, '/v1/organization/admin_api_keys');
+  const columns: Array<Column<AdminApiKey>> = [
+    { name: 'Name', type: FieldType.string, value: (k) => k.name || k.id },
+    { name: 'Key', type: FieldType.string, value: (k) => k.redacted_value },
+    { name: 'Owner', type: FieldType.string, value: (k) => k.owner?.name || k.owner?.id },
+    { name: 'Owner type', type: FieldType.string, value: (k) => k.owner?.type },
+    { name: 'Created', type: FieldType.time, value: (k) => msOf(k.created_at) },
+    { name: 'Expires', type: FieldType.time, value: (k) => msOf(k.expires_at), description: 'Empty = never' },
+    { name: 'Last used', type: FieldType.time, value: (k) => msOf(k.last_used_at) },
+    { name: 'Key ID', type: FieldType.string, value: (k) => k.id },
+  ];
+  return tableFrame({ ...target, columns, rows, executed: ['GET /v1/organization/admin_api_keys (all pages)'] });
+};
+
+const invites: Builder = async (ctx, _query, target) => {
+  const [rows, names] = await Promise.all([
+    list<Invite>(ctx, '/v1/organization/invites'),
+    ctx.names.resolve(['project']),
+  ]);
+  const projectNames = names.maps.project;
+  const columns: Array<Column<Invite>> = [
+    { name: 'Email', type: FieldType.string, value: (i) => i.email },
+    { name: 'Role', type: FieldType.string, value: (i) => i.role },
+    { name: 'Status', type: FieldType.string, value: (i) => i.status },
+    // Older API versions call it `invited_at`.
+    { name: 'Created', type: FieldType.time, value: (i) => msOf(i.created_at ?? i.invited_at) },
+    { name: 'Expires', type: FieldType.time, value: (i) => msOf(i.expires_at) },
+    { name: 'Accepted', type: FieldType.time, value: (i) => msOf(i.accepted_at) },
+    {
+      name: 'Projects',
+      type: FieldType.string,
+      value: (i) => (i.projects ?? []).map((p) => projectNames?.get(p.id) ?? p.id).join(', '),
+    },
+    { name: 'Invite ID', type: FieldType.string, value: (i) => i.id },
+  ];
+  const notices: QueryResultMetaNotice[] = names.warnings.map((text) => ({ severity: 'warning', text }));
+  return tableFrame({ ...target, columns, rows, notices, executed: ['GET /v1/organization/invites (all pages)'] });
+};
+
+const serviceAccounts: Builder = async (ctx, _query, target) => {
+  const all = await listProjects(ctx.client);
+  // The API answers 400 for the members of an archived project, so those are not asked.
+  const archived = all.filter(isArchived);
+  const { items: rows, refused } = await perProject<ProjectServiceAccount>(
+    ctx,
+    all.filter((p) => !isArchived(p)),
+    'service_accounts'
+  );
+  const skipped = [...archived, ...refused];
+  const columns: Array<Column<(typeof rows)[number]>> = [
+    { name: 'Name', type: FieldType.string, value: (r) => r.item.name || r.item.id },
+    { name: 'Project', type: FieldType.string, value: (r) => projectName(r.project) },
+    { name: 'Role', type: FieldType.string, value: (r) => r.item.role },
+    { name: 'Created', type: FieldType.time, value: (r) => msOf(r.item.created_at) },
+    { name: 'Service account ID', type: FieldType.string, value: (r) => r.item.id },
+    { name: 'Project ID', type: FieldType.string, value: (r) => r.project.id },
+  ];
+  const notices: QueryResultMetaNotice[] = skipped.length
+    ? [
+        {
+          severity: 'info',
+          text: `Service accounts of archived projects are not listed (the API does not list them): ${namesOf(skipped)}.`,
+        },
+      ]
+    : [];
+  return tableFrame({
+    ...target,
+    columns,
+    rows,
+    notices,
+    executed: [
+      `GET /v1/organization/projects/{id}/service_accounts for ${all.length - archived.length} projects (all pages)`,
+    ],
+  });
+};
+
+const BUILDERS: Record<InventoryKind, Builder> = {
+  users,
+  projects,
+  projectApiKeys,
+  adminApiKeys,
+  invites,
+  serviceAccounts,
+};
+
+export const runInventory: QueryRunner = async (ctx, query) => {
+  const kind = query.inventory ?? DEFAULT_INVENTORY_KIND;
+  const build = BUILDERS[kind];
+  if (!build) {
+    throw new QueryError([`Unknown inventory "${kind}". Choose one from the list.`]);
+  }
+  return [await build(ctx, query, { refId: query.refId, name: INVENTORY_KINDS[kind].label })];
+};
