@@ -1,16 +1,18 @@
 /**
- * The bundled dashboards must only ask for what the endpoint catalog supports, so a dashboard never ships a
- * query that fails on first load.
+ * The bundled dashboards must only ask for what the endpoint catalog supports, and every panel must load on
+ * the simulator's organization without an error, so a dashboard never ships a query that fails on first load.
  */
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
 import { ENDPOINTS, FilterKey, SourceId, defaultMetrics, findMetric } from '../api/catalog';
+import { INSIGHT_KIND_IDS } from '../insights/kinds';
+import { Harness, startHarness } from '../../tests/harness';
 import { checkTimeSeriesQuery } from '../query/validate';
 import { OpenAIQuery, QueryType } from '../types';
 
 const PLUGIN_ID = 'aiusage-openai-datasource';
-const FILES = ['costs-overview.json', 'token-usage.json'];
+const FILES = ['costs-overview.json', 'token-usage.json', 'cost-insights.json'];
 
 /** Fields a saved target may carry: the query model plus Grafana's own. */
 const TARGET_KEYS = new Set([
@@ -26,6 +28,7 @@ const TARGET_KEYS = new Set([
   'filters',
   'legendFormat',
   'costByModel',
+  'insight',
 ]);
 
 interface Panel {
@@ -42,6 +45,7 @@ interface Panel {
 
 interface Dashboard {
   title: string;
+  annotations?: { list: Array<{ name: string; target?: OpenAIQuery }> };
   uid: string;
   time: { from: string; to: string };
   templating: { list: Array<Record<string, unknown>> };
@@ -106,6 +110,10 @@ describe.each(FILES)('%s', (file) => {
       for (const t of p.targets ?? []) {
         const where = `${p.title} / ${t.refId}`;
         expect({ where, extra: Object.keys(t).filter((k) => !TARGET_KEYS.has(k)) }).toEqual({ where, extra: [] });
+        if (t.queryType === QueryType.Insight) {
+          expect({ where, insight: INSIGHT_KIND_IDS.includes(t.insight!) }).toEqual({ where, insight: true });
+          continue;
+        }
         expect({ where, queryType: t.queryType }).toEqual({ where, queryType: QueryType.TimeSeries });
         const def = ENDPOINTS[t.source as SourceId];
         expect({ where, source: def?.id }).toEqual({ where, source: t.source });
@@ -134,7 +142,8 @@ describe.each(FILES)('%s', (file) => {
   });
 
   it('gives each panel the unit of its metrics', () => {
-    for (const p of panels) {
+    // Insight frames carry their own units per field.
+    for (const p of panels.filter((x) => x.targets?.every((t) => t.queryType === QueryType.TimeSeries))) {
       const derived = p.transformations?.some((x) => x.id === 'calculateField');
       const units = new Set((p.targets ?? []).flatMap(unitsOf));
       const unit = p.fieldConfig?.defaults?.unit;
@@ -152,5 +161,29 @@ describe.each(FILES)('%s', (file) => {
   it('has unique panel ids', () => {
     const ids = allPanels(dashboard.panels).map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('on the simulator', () => {
+  const NOW = 1763900000;
+  const DAY = 86400;
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ now: NOW, jsonData: { monthlyBudget: 5000 } });
+  });
+  afterAll(() => h.close());
+
+  it.each(FILES)('%s: every panel and annotation loads over 30 days without an error', async (file) => {
+    const dashboard = load(file);
+    const annotations = (dashboard.annotations?.list ?? []).flatMap((a) => (a.target ? [{ title: a.name, t: a.target }] : []));
+    const targets = [
+      ...queryPanels(dashboard).flatMap((p) => (p.targets ?? []).map((t) => ({ title: p.title, t }))),
+      ...annotations,
+    ];
+    for (const { title, t } of targets) {
+      const res = await h.query([t], NOW - 30 * DAY, NOW);
+      expect({ title, errors: res.errors ?? [] }).toEqual({ title, errors: [] });
+      expect({ title, frames: res.data.length > 0 }).toEqual({ title, frames: true });
+    }
   });
 });
