@@ -1,0 +1,19 @@
+import { expect, test } from '@grafana/plugin-e2e';
+import { readFileSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** The bundled dashboards (provisioned by provisioning/dashboards/dashboards.yml). */
+const DASHBOARDS_DIR = resolve(__dirname, '../../src/dashboards');
+const dashboards = readdirSync(DASHBOARDS_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => JSON.parse(readFileSync(resolve(DASHBOARDS_DIR, f), 'utf8')) as { uid: string; title: string });
+
+for (const dashboard of dashboards) {
+  test(`bundled dashboard "${dashboard.title}" loads without panel errors`, async ({ gotoDashboardPage, page }) => {
+    const settled = page.waitForResponse((r) => r.url().includes('/api/datasources/proxy/'));
+    const dashboardPage = await gotoDashboardPage({ uid: dashboard.uid, timeRange: { from: 'now-7d', to: 'now' } });
+    await settled;
+    await page.waitForLoadState('networkidle');
+    await expect(dashboardPage).not.toHavePanelErrors();
+  });
+}

@@ -1,0 +1,158 @@
+/**
+ * The built plugin (dist/module.js) in a browser, loaded as Grafana loads it, against the OpenAI Admin API
+ * simulator behind the Grafana-like data source proxy.
+ */
+import { expect, type Page, type Request, test } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+import { selectors } from '../../src/components/selectors';
+import { type Sandbox, startSandbox } from './server';
+
+const SCREENSHOTS = resolve(__dirname, 'screenshots');
+const FULL_KEY = 'sk-admin-sim-full';
+const PROJECT_KEY = 'sk-proj-Sandbox0123456789abcdefABCDEF';
+
+/** The plugin's selectors are whole `data-testid` values (Grafana's convention keeps the prefix in the value). */
+const testId = (selector: string) => selector;
+
+let sandbox: Sandbox;
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  sandbox = await startSandbox();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+});
+
+test.afterAll(async () => {
+  await sandbox?.close();
+});
+
+test.beforeEach(() => {
+  sandbox.reset();
+});
+
+async function openSandbox(page: Page) {
+  await page.goto(sandbox.url);
+  await expect(page.locator('body')).toHaveAttribute('data-sandbox', 'ready');
+}
+
+/** Replaces the stored key through the config editor, as a user would, then clicks Save & test. */
+async function saveAndTestWithKey(page: Page, key: string) {
+  const config = page.getByTestId('sandbox-config');
+  await config.getByRole('button', { name: 'Reset' }).click();
+  await page.getByTestId(testId(selectors.config.adminKey)).fill(key);
+  await page.getByTestId('sandbox-save-test').click();
+}
+
+async function pickOption(page: Page, selector: string, option: string) {
+  const input = page.getByTestId(testId(selector));
+  await input.click();
+  // The list is virtualized: filter it by typing, as a user would, so the option is rendered.
+  await input.fill(option);
+  // An option's accessible name is its label followed by its description.
+  await page.getByRole('option', { name: new RegExp(`^${option}\\b`) }).click();
+}
+
+test('Save & test with a full admin key reports a working connection', async ({ page }) => {
+  await openSandbox(page);
+  await saveAndTestWithKey(page, FULL_KEY);
+
+  const result = page.getByTestId('sandbox-test-result');
+  await expect(result).toHaveAttribute('data-status', 'success');
+  await expect(result).toContainText('Connected to');
+  // After saving, the page knows only that a key is set, as in Grafana.
+  await expect(page.getByTestId(testId(selectors.config.adminKey))).toHaveValue('configured');
+  expect(sandbox.stored().secureJsonData.adminApiKey).toBe(FULL_KEY);
+
+  await page.getByTestId('sandbox-config').screenshot({ path: resolve(SCREENSHOTS, 'config.png') });
+});
+
+test('Save & test with a project key says the key was refused and an admin key is needed', async ({ page }) => {
+  await openSandbox(page);
+  await saveAndTestWithKey(page, PROJECT_KEY);
+
+  const result = page.getByTestId('sandbox-test-result');
+  await expect(result).toHaveAttribute('data-status', 'error');
+  await expect(result).toContainText('The key was refused');
+  await expect(result).toContainText('admin key');
+  await page.getByTestId('sandbox-config').screenshot({ path: resolve(SCREENSHOTS, 'config-refused.png') });
+});
+
+test('a query built in the editor returns one series per project with the simulator totals', async ({ page }) => {
+  await openSandbox(page);
+  await pickOption(page, selectors.query.source, 'Costs');
+  await pickOption(page, selectors.query.groupBy, 'Project');
+  // Leaving the multi-select closes it and clears its filter text.
+  await page.getByRole('heading', { name: 'Query', exact: true }).click();
+  await page.getByTestId('sandbox-run').click();
+
+  const state = page.getByTestId('sandbox-query-state');
+  await expect(state).toHaveAttribute('data-state', 'Done');
+  await expect(page.getByTestId('sandbox-query-error')).toHaveCount(0);
+
+  // Ground truth from the simulator: every project with spend in the range, by name, to the cent.
+  const { from, to } = sandbox.range;
+  const { org } = sandbox.sim;
+  const expected = new Map<string, string>();
+  for (const p of org.projects) {
+    const cost = org.sumCost(from, to, { project_id: p.id });
+    if (cost > 0) {
+      expected.set(p.name, cost.toFixed(2));
+    }
+  }
+  expect(expected.size).toBeGreaterThan(1);
+
+  const items = page.getByTestId('sandbox-series').locator('li');
+  await expect(items).toHaveCount(expected.size);
+  const shown = new Map<string, string>();
+  let shownTotal = 0;
+  for (const li of await items.all()) {
+    const total = Number(await li.getAttribute('data-total'));
+    shown.set((await li.getAttribute('data-name')) ?? '', total.toFixed(2));
+    shownTotal += total;
+  }
+  expect(shown).toEqual(expected);
+  // Nothing is lost between projects: the series add up to the organization's spend.
+  expect(shownTotal.toFixed(2)).toBe(org.sumCost(from, to).toFixed(2));
+
+  await page.getByTestId('sandbox-query').screenshot({ path: resolve(SCREENSHOTS, 'query-editor.png') });
+  await page.getByTestId('sandbox-result').screenshot({ path: resolve(SCREENSHOTS, 'result.png') });
+});
+
+test('no request from the page carries the admin key', async ({ page }) => {
+  const requests: Request[] = [];
+  page.on('request', (r) => requests.push(r));
+
+  await openSandbox(page);
+  await saveAndTestWithKey(page, FULL_KEY);
+  await expect(page.getByTestId('sandbox-test-result')).toHaveAttribute('data-status', 'success');
+  await pickOption(page, selectors.query.source, 'Costs');
+  await page.getByTestId('sandbox-run').click();
+  await expect(page.getByTestId('sandbox-query-state')).toHaveAttribute('data-state', 'Done');
+
+  const proxied = requests.filter((r) => new URL(r.url()).pathname.startsWith('/api/datasources/proxy/uid/openai/'));
+  expect(proxied.length).toBeGreaterThan(3);
+  for (const r of proxied) {
+    expect(r.method()).toBe('GET');
+    expect(new URL(r.url()).pathname).toMatch(/^\/api\/datasources\/proxy\/uid\/openai\/v1\/organization\//);
+  }
+  for (const r of requests) {
+    const headers = await r.allHeaders();
+    const where = `${r.method()} ${r.url()}`;
+    expect(r.url(), where).not.toContain('sk-admin');
+    for (const [name, value] of Object.entries(headers)) {
+      expect(value, `${where} header ${name}`).not.toContain('sk-admin');
+    }
+    // The one place the key goes: the settings save, as Grafana's data source API receives it.
+    const isSave = r.method() === 'POST' && new URL(r.url()).pathname === '/sandbox/settings';
+    if (!isSave) {
+      expect(r.postData() ?? '', where).not.toContain('sk-admin');
+    }
+  }
+  // It is stored as a secret, never as plain settings.
+  expect(JSON.stringify(sandbox.stored().jsonData)).not.toContain('sk-');
+  const publicSettings = await (await page.request.get(`${sandbox.url}/sandbox/settings`)).text();
+  expect(publicSettings).not.toContain('sk-admin');
+});

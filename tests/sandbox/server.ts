@@ -1,0 +1,251 @@
+/**
+ * The sandbox server: the OpenAI Admin API simulator (frozen clock), the Grafana-like data source proxy in
+ * front of it, and one HTTP origin that serves the sandbox page, the built plugin under Grafana's public
+ * path, a settings endpoint standing in for Grafana's data source API, and the data source proxy path.
+ *
+ * Usage: `tsx tests/sandbox/server.ts [--port 3030]` after `npm run build` and `tsx tests/sandbox/build.ts`.
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import http, { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, resolve, sep } from 'node:path';
+
+import { DevProxy, startDevProxy } from '../proxy/devProxy';
+import { Simulator, startSimulator } from '../simulator/server';
+
+const PLUGIN_ID = 'aiusage-openai-datasource';
+const DS_UID = 'openai';
+const DAY = 86400;
+const ROOT = resolve(__dirname, '../..');
+const HOST_BUNDLE_DIR = resolve(__dirname, 'dist');
+const PLUGIN_DIST = resolve(ROOT, 'dist');
+const ICONS_DIR = resolve(ROOT, 'node_modules/@grafana/ui/dist/public/img/icons');
+
+/** The simulator's frozen clock (Unix seconds): a fixed instant keeps every number on the page the same. */
+export const SANDBOX_NOW = Date.UTC(2025, 10, 14, 12) / 1000;
+
+export interface SandboxOptions {
+  /** 0 or unset picks a free port. */
+  port?: number;
+  host?: string;
+}
+
+export interface Sandbox {
+  url: string;
+  sim: Simulator;
+  proxy: DevProxy;
+  /** The page's panel time range, Unix seconds: the 7 whole days before the frozen clock's day. */
+  range: { from: number; to: number };
+  /** What the server stores, as Grafana's database would: tests check where the secret went. */
+  stored(): { jsonData: Record<string, unknown>; secureJsonData: Record<string, string> };
+  /** Back to the provisioned settings (full admin key). */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const MIME: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.md': 'text/markdown; charset=utf-8',
+};
+
+const PAGE = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <title>OpenAI Usage &amp; Costs — plugin sandbox</title>
+    <link rel="stylesheet" href="/sandbox/host.css" />
+    <script>
+      // What Grafana's index.html sets before any of its code runs.
+      window.grafanaBootData = { settings: { featureToggles: {}, buildInfo: {} }, user: {}, navTree: [] };
+      window.__grafana_public_path__ = '/public/';
+    </script>
+  </head>
+  <body>
+    <div id="root"></div>
+    <script src="/sandbox/host.js"></script>
+  </body>
+</html>
+`;
+
+function sendFile(res: ServerResponse, dir: string, relative: string): void {
+  const file = resolve(dir, relative);
+  // Never serve outside the folder asked for.
+  if (!(file === dir || file.startsWith(dir + sep)) || !existsSync(file) || !statSync(file).isFile()) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+    return;
+  }
+  res.writeHead(200, {
+    'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+    'cache-control': 'no-store',
+  });
+  createReadStream(file).pipe(res);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const sim = await startSimulator({ now: SANDBOX_NOW });
+  // As provisioned (provisioning/datasources/datasources.yml), with the simulator as the endpoint.
+  const provisioned = () => ({
+    jsonData: { apiUrl: sim.url, organizationId: 'org-sim0001' } as Record<string, unknown>,
+    secureJsonData: { adminApiKey: 'sk-admin-sim-full' } as Record<string, string>,
+  });
+  let stored = provisioned();
+  let version = 1;
+  const proxy = await startDevProxy({ ...stored, uid: DS_UID });
+  const today = Math.floor(SANDBOX_NOW / DAY) * DAY;
+  const range = { from: today - 7 * DAY, to: today };
+
+  /** What Grafana's API returns about a data source: never the secrets, only which ones are set. */
+  const publicSettings = () => ({
+    jsonData: stored.jsonData,
+    secureJsonFields: Object.fromEntries(Object.entries(stored.secureJsonData).map(([k, v]) => [k, v !== ''])),
+    version,
+    range: { from: range.from * 1000, to: range.to * 1000 },
+  });
+
+  const save = (body: { jsonData?: Record<string, unknown>; secureJsonData?: Record<string, string> }) => {
+    const jsonData = { ...(body.jsonData ?? {}) };
+    // Grafana keeps a stored secret unless the save sends a new value for it ('' clears it).
+    const secureJsonData = { ...stored.secureJsonData };
+    for (const [k, v] of Object.entries(body.secureJsonData ?? {})) {
+      if (typeof v === 'string') {
+        secureJsonData[k] = v;
+      }
+    }
+    stored = { jsonData, secureJsonData };
+    version++;
+    proxy.update(stored);
+  };
+
+  const proxyPrefix = `/api/datasources/proxy/uid/${DS_UID}`;
+  const target = new URL(proxy.url);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+
+    if (path === proxyPrefix || path.startsWith(`${proxyPrefix}/`)) {
+      // Same origin as the page, as in Grafana: the browser never talks to the proxy's own port.
+      const upstream = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: req.url,
+          method,
+          headers: { ...req.headers, host: target.host },
+        },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        }
+      );
+      upstream.on('error', () => {
+        if (!res.headersSent) {
+          res.writeHead(502).end();
+        }
+      });
+      req.pipe(upstream);
+      return;
+    }
+    if (path === '/sandbox/settings') {
+      if (method === 'POST') {
+        try {
+          save(JSON.parse(await readBody(req)));
+        } catch (err) {
+          json(res, 400, { message: `Bad settings: ${err instanceof Error ? err.message : String(err)}` });
+          return;
+        }
+      }
+      json(res, 200, publicSettings());
+      return;
+    }
+    if (method !== 'GET' && method !== 'HEAD') {
+      res.writeHead(405).end();
+      return;
+    }
+    if (path === '/' || path === '/index.html') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(PAGE);
+      return;
+    }
+    if (path.startsWith('/sandbox/')) {
+      sendFile(res, HOST_BUNDLE_DIR, decodeURIComponent(path.slice('/sandbox/'.length)));
+      return;
+    }
+    const pluginPrefix = `/public/plugins/${PLUGIN_ID}/`;
+    if (path.startsWith(pluginPrefix)) {
+      sendFile(res, PLUGIN_DIST, decodeURIComponent(path.slice(pluginPrefix.length)));
+      return;
+    }
+    if (path.startsWith('/public/build/img/icons/')) {
+      sendFile(res, ICONS_DIR, decodeURIComponent(path.slice('/public/build/img/icons/'.length)));
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+  };
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) {
+        res.writeHead(500).end();
+      }
+    });
+  });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolveListen());
+  });
+  const address = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    sim,
+    proxy,
+    range,
+    stored: () => ({ jsonData: { ...stored.jsonData }, secureJsonData: { ...stored.secureJsonData } }),
+    reset() {
+      stored = provisioned();
+      version++;
+      proxy.update(stored);
+    },
+    async close() {
+      await new Promise<void>((resolveClose) => {
+        server.closeAllConnections();
+        server.close(() => resolveClose());
+      });
+      await proxy.close();
+      await sim.close();
+    },
+  };
+}
+
+if (require.main === module) {
+  const i = process.argv.indexOf('--port');
+  const port = i > -1 ? Number(process.argv[i + 1]) : 3030;
+  if (!existsSync(resolve(HOST_BUNDLE_DIR, 'host.js'))) {
+    console.error('The host page is not built: run `npm run build && tsx tests/sandbox/build.ts` first.');
+    process.exit(1);
+  }
+  startSandbox({ port }).then((s) => {
+    console.log(`Sandbox at ${s.url} (simulator ${s.sim.url}, proxy ${s.proxy.url}). Ctrl+C to stop.`);
+    process.on('SIGINT', () => s.close().then(() => process.exit(0)));
+  });
+}
