@@ -19,12 +19,25 @@ export function installDom(): void {
   const dom = new JSDOM('<!doctype html><html><body></body></html>', { url: 'http://localhost/' });
   const win = dom.window as unknown as Record<string, unknown>;
   const g = globalThis as unknown as Record<string, unknown>;
-  for (const key of ['window', 'document', 'navigator', 'location', 'HTMLElement', 'Element', 'Node', 'getComputedStyle', 'localStorage', 'sessionStorage', 'CustomEvent', 'Event', 'MutationObserver', 'DOMParser']) {
-    if (g[key] === undefined) {
-      g[key] = key === 'window' ? win : win[key];
+  // Like jsdom-global: every window property Node lacks becomes a global; Node's own (fetch, timers) stay.
+  for (const key of Object.getOwnPropertyNames(win)) {
+    if (!(key in g)) {
+      g[key] = win[key];
     }
   }
-  g.matchMedia = () => ({ matches: false, addListener() {}, removeListener() {}, addEventListener() {}, removeEventListener() {} });
+  // DOM code dispatches its events to the window, which accepts only jsdom's own event classes.
+  for (const key of ['Event', 'CustomEvent', 'EventTarget']) {
+    g[key] = win[key];
+  }
+  g.window = win;
+  g.devicePixelRatio = 1;
+  g.matchMedia = () => ({
+    matches: false,
+    addListener() {},
+    removeListener() {},
+    addEventListener() {},
+    removeEventListener() {},
+  });
   (win as Record<string, unknown>).matchMedia = g.matchMedia;
   g.requestAnimationFrame ??= (cb: (t: number) => void) => setTimeout(() => cb(Date.now()), 16);
   g.cancelAnimationFrame ??= (id: ReturnType<typeof setTimeout>) => clearTimeout(id);

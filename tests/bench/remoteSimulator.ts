@@ -1,0 +1,60 @@
+/**
+ * The simulator in its own process, driven through its /__sim control endpoints. In the benchmark's process
+ * its CPU work (computing months of usage per request) would stall the plugin's event loop and be counted as
+ * the plugin's time; in its own process it behaves like the remote API it stands for.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+import type { Faults, SimulatorStats } from '../simulator/server';
+
+export interface RemoteSimulator {
+  url: string;
+  stats(): Promise<SimulatorStats>;
+  /** Also empties the request log and counters. */
+  resetStats(): Promise<void>;
+  configure(f: Partial<Faults> & { now?: number }): Promise<void>;
+  close(): void;
+}
+
+async function control(url: string, path: string, method: 'GET' | 'POST', body?: unknown): Promise<unknown> {
+  const res = await fetch(`${url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!res.ok) {
+    throw new Error(`simulator ${path}: HTTP ${res.status}`);
+  }
+  return res.json();
+}
+
+export async function startRemoteSimulator(now: number): Promise<RemoteSimulator> {
+  const main = join(__dirname, '..', 'simulator', 'main.ts');
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main, '--port', '0', '--now', String(now)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`simulator exited (${code}) before listening`)));
+  });
+  // Faults set through /__sim/config persist; /__sim/reset would restore the start-up ones, so stats are
+  // cleared by remembering the faults and applying them again after the reset.
+  let faults: Partial<Faults> & { now?: number } = { now };
+  return {
+    url,
+    stats: () => control(url, '/__sim/stats', 'GET') as Promise<SimulatorStats>,
+    async resetStats() {
+      await control(url, '/__sim/reset', 'POST');
+      await control(url, '/__sim/config', 'POST', faults);
+    },
+    async configure(f) {
+      faults = { ...faults, ...f };
+      await control(url, '/__sim/config', 'POST', f);
+    },
+    close: () => child.kill('SIGTERM'),
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * `npm run bench`: @grafana/* needs browser globals before it loads, so they are installed first and the
+ * benchmark itself is imported afterwards.
+ */
+import { installDom } from './dom';
+
+installDom();
+import('./bench')
+  .then((bench) => bench.main())
+  .then(
+    // Exit explicitly: the report is done even if a socket lingers.
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    }
+  );
