@@ -13,4 +13,6 @@ module.exports = {
   // Unit tests live beside the code; simulator, proxy and tooling tests live under tests/.
   testMatch: [...base.testMatch, '<rootDir>/tests/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // Many tests talk to the simulator over HTTP; a busy CI machine must not turn a slow answer into a failure.
+  testTimeout: 30_000,
 };

@@ -64,3 +64,21 @@ describe('Limiter', () => {
     expect(limiter.concurrency).toBe(2);
   });
 });
+
+describe('Limiter pacing', () => {
+  it('spaces request starts after a 429 at half the refused rate, and relaxes on success', async () => {
+    const limiter = new Limiter({ max: 6 });
+    const startTimes: number[] = [];
+    const run = () => limiter.run(async () => void startTimes.push(Date.now()));
+    await Promise.all(Array.from({ length: 8 }, run));
+    // 8 starts within the last 2 s were refused: 4 per second is the refused rate, so 2 per second from now on.
+    limiter.onRateLimit(0);
+    expect(limiter.pacingMs).toBe(500);
+    startTimes.length = 0;
+    await Promise.all(Array.from({ length: 3 }, run));
+    const gaps = startTimes.slice(1).map((t, i) => t - startTimes[i]);
+    expect(gaps.every((g) => g >= 480)).toBe(true);
+    limiter.onSuccess();
+    expect(limiter.pacingMs).toBeLessThan(500);
+  });
+});

@@ -2,6 +2,8 @@
  * One concurrency budget shared by every query of a data source. It adapts the way TCP does (AIMD): each
  * success widens it a little, each 429 halves it, and a `Retry-After` pauses every sender, not only the
  * request that was refused, so a dashboard backs off as a whole instead of hammering the API.
+ * Concurrency alone does not bound the rate when answers are fast, so a 429 also paces request starts at
+ * half the rate that was just refused; successes relax the pacing again, slowly.
  */
 export interface LimiterOptions {
   /** Concurrent requests at the start and at most. */
@@ -12,6 +14,9 @@ export interface LimiterOptions {
 }
 
 export const DEFAULT_CONCURRENCY = 6;
+/** Window over which the refused start rate is measured. */
+const RATE_WINDOW_MS = 2000;
+const MAX_INTERVAL_MS = 10_000;
 
 export class Limiter {
   private limit: number;
@@ -20,6 +25,10 @@ export class Limiter {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
   private pausedUntil = 0;
+  /** Least time between two request starts; 0 until the API first says 429. */
+  private intervalMs = 0;
+  private nextStart = 0;
+  private readonly starts: number[] = [];
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -40,27 +49,55 @@ export class Limiter {
   async run<T>(task: () => Promise<T>): Promise<T> {
     await this.acquire();
     try {
-      await this.waitForPause();
+      await this.waitForTurn();
       return await task();
     } finally {
       this.release();
     }
   }
 
+  /** Least time between request starts, for tests and the benchmark. */
+  get pacingMs(): number {
+    return this.intervalMs;
+  }
+
   onSuccess() {
     this.limit = Math.min(this.max, this.limit + 1 / this.limit);
+    this.intervalMs = this.intervalMs < 1 ? 0 : this.intervalMs * 0.97;
     this.drain();
   }
 
-  /** A 429: halve the budget and pause everyone for `retryAfterSeconds`. */
+  /** A 429: halve the budget and the start rate, and pause everyone for `retryAfterSeconds`. */
   onRateLimit(retryAfterSeconds: number) {
+    const now = this.now();
     this.limit = Math.max(this.min, this.limit / 2);
-    this.pausedUntil = Math.max(this.pausedUntil, this.now() + retryAfterSeconds * 1000);
+    this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterSeconds * 1000);
+    const recent = this.starts.filter((t) => t > now - RATE_WINDOW_MS).length;
+    const refusedRate = Math.max(recent, 1) / (RATE_WINDOW_MS / 1000);
+    this.intervalMs = Math.min(MAX_INTERVAL_MS, Math.max(this.intervalMs * 2, 2000 / refusedRate));
   }
 
-  private async waitForPause() {
-    for (let wait = this.pausedUntil - this.now(); wait > 0; wait = this.pausedUntil - this.now()) {
-      await this.sleep(wait);
+  private async waitForTurn() {
+    for (;;) {
+      const now = this.now();
+      if (this.pausedUntil > now) {
+        await this.sleep(this.pausedUntil - now);
+        continue;
+      }
+      // Reserve the next start slot before sleeping, so waiters queue up instead of starting together.
+      const slot = Math.max(now, this.nextStart);
+      this.nextStart = slot + this.intervalMs;
+      if (slot > now) {
+        await this.sleep(slot - now);
+      }
+      if (this.pausedUntil <= this.now()) {
+        break;
+      }
+    }
+    const started = this.now();
+    this.starts.push(started);
+    while (this.starts.length > 0 && this.starts[0] <= started - RATE_WINDOW_MS) {
+      this.starts.shift();
     }
   }
 
