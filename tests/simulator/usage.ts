@@ -365,7 +365,7 @@ function costResults(
   const groups: Array<Map<string, Group>> = buckets.map(() => new Map());
   const indexOf = bucketIndexer(buckets);
   const byLine = groupBy.includes('line_item');
-  for (const c of org.costItems(buckets[0].start, buckets[buckets.length - 1].end)) {
+  for (const c of org.costItemsByDay(buckets[0].start, buckets[buckets.length - 1].end)) {
     const dims: Record<string, DimValue> = {
       project_id: c.project_id,
       api_key_id: c.api_key_id,
