@@ -17,6 +17,7 @@ export const DEFAULT_CONCURRENCY = 6;
 /** Window over which the refused start rate is measured. */
 const RATE_WINDOW_MS = 2000;
 const MAX_INTERVAL_MS = 10_000;
+const EPOCH_MS = 1000;
 
 export class Limiter {
   private limit: number;
@@ -28,6 +29,7 @@ export class Limiter {
   /** Least time between two request starts; 0 until the API first says 429. */
   private intervalMs = 0;
   private nextStart = 0;
+  private lastReduction = -Infinity;
   private readonly starts: number[] = [];
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -70,8 +72,13 @@ export class Limiter {
   /** A 429: halve the budget and the start rate, and pause everyone for `retryAfterSeconds`. */
   onRateLimit(retryAfterSeconds: number) {
     const now = this.now();
-    this.limit = Math.max(this.min, this.limit / 2);
     this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterSeconds * 1000);
+    // The requests in flight when the limit was hit are refused together: that is one signal, not several.
+    if (now - this.lastReduction < Math.max(EPOCH_MS, retryAfterSeconds * 1000)) {
+      return;
+    }
+    this.lastReduction = now;
+    this.limit = Math.max(this.min, this.limit / 2);
     const recent = this.starts.filter((t) => t > now - RATE_WINDOW_MS).length;
     const refusedRate = Math.max(recent, 1) / (RATE_WINDOW_MS / 1000);
     this.intervalMs = Math.min(MAX_INTERVAL_MS, Math.max(this.intervalMs * 2, 2000 / refusedRate));

@@ -232,8 +232,13 @@ const fmt = {
   mb: (mb: number) => `${mb.toFixed(0)} MB`,
 };
 
+/** No client is faster than its round trips, nor than the rate limit lets the requests through. */
+function rateFloorMs(r: Result): number {
+  return (Math.max(0, r.lb.requests - RATE_LIMIT.capacity) / RATE_LIMIT.refillPerSec) * 1000;
+}
+
 function lbWallMs(r: Result): number {
-  return r.lb.roundTrips * r.plugin.meanLatencyMs;
+  return Math.max(r.lb.roundTrips * r.plugin.meanLatencyMs, rateFloorMs(r));
 }
 
 function printResult(r: Result, naiveNote?: string) {
@@ -257,10 +262,10 @@ function printResult(r: Result, naiveNote?: string) {
       )
   );
   console.log(
-    `  wall time    ${fmt.s(plugin.wallMs).padStart(8)}   lower bound ${fmt.s(lbWallMs(r))} = ${lb.roundTrips} × ${plugin.meanLatencyMs.toFixed(0)} ms (${fmt.x(plugin.wallMs, lbWallMs(r))})` +
+    `  wall time    ${fmt.s(plugin.wallMs).padStart(8)}   lower bound ${fmt.s(lbWallMs(r))} = max(${lb.roundTrips} round trips × ${plugin.meanLatencyMs.toFixed(0)} ms, rate-limit floor) (${fmt.x(plugin.wallMs, lbWallMs(r))})` +
       naiveCol(naive ? `${fmt.s(naive.wallMs)} (${fmt.x(naive.wallMs, plugin.wallMs)} the plugin's)` : '')
   );
-  const floor = Math.max(0, (lb.requests - RATE_LIMIT.capacity) / RATE_LIMIT.refillPerSec);
+  const floor = rateFloorMs(r) / 1000;
   if (floor > 0) {
     console.log(
       `               rate-limit floor: (${lb.requests} − ${RATE_LIMIT.capacity}) / ${RATE_LIMIT.refillPerSec} per s = ${floor.toFixed(2)} s for any client that never sees a 429`
@@ -449,6 +454,6 @@ function report(results: Result[]) {
   }
   console.log(
     `\nSimulator latency ${LATENCY.latencyMs + LATENCY.jitterMs / 2} ± ${LATENCY.jitterMs / 2} ms, rate limit ${RATE_LIMIT.capacity} requests + ${RATE_LIMIT.refillPerSec}/s; ` +
-      `wall lower bound = lower-bound round trips × measured mean latency.`
+      `wall lower bound = the larger of lower-bound round trips × measured mean latency and (requests − burst) / refill rate.`
   );
 }
