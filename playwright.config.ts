@@ -1,26 +1,9 @@
 import type { PluginOptions } from '@grafana/plugin-e2e';
 import { defineConfig, devices } from '@playwright/test';
-import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { chromiumLaunchOptions } from './tests/chromium';
 
 const pluginE2eAuth = `${dirname(require.resolve('@grafana/plugin-e2e'))}/auth`;
-
-/** Debian's Chromium, where Playwright cannot download its own browser; these flags let it start headless offline. */
-const SYSTEM_CHROMIUM = '/usr/bin/chromium';
-const launchOptions = existsSync(SYSTEM_CHROMIUM)
-  ? {
-      executablePath: SYSTEM_CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    }
-  : undefined;
 
 /**
  * End-to-end tests against a running Grafana with this plugin and the simulator (`npm run server`, then
@@ -44,7 +27,7 @@ export default defineConfig<PluginOptions>({
 
     /* Collect trace when retrying the failed test. See https://playwright.dev/docs/trace-viewer */
     trace: 'on-first-retry',
-    launchOptions,
+    launchOptions: chromiumLaunchOptions,
   },
 
   /* Configure projects for major browsers */

@@ -6,13 +6,10 @@
 import { DataFrame, FieldType, dateTime } from '@grafana/data';
 import { lastValueFrom } from 'rxjs';
 
-import { createBackendSrv } from '../../tests/proxy/backendSrv';
-import { DevProxy, startDevProxy } from '../../tests/proxy/devProxy';
-import { Simulator, startSimulator } from '../../tests/simulator/server';
-import { AdminApiClient } from '../api/client';
+import { Harness, queryContext, startHarnesses } from '../../tests/harness';
+import { Simulator } from '../../tests/simulator/server';
 import { AuditLog } from '../api/types';
 import { QueryContext } from '../query/context';
-import { NameResolver } from '../query/names';
 import { runTimeSeries } from '../query/runQuery';
 import { OpenAIQuery, QueryType } from '../types';
 import { annotationsFromFrames, auditAnnotations } from './annotations';
@@ -23,31 +20,25 @@ const NOW = 1763900000; // 2025-11-23 12:13:20 UTC
 const DAY = 86400;
 const PATH = '/v1/organization/audit_logs';
 
-let sim: Simulator;
-const proxies: Record<'full' | 'usageOnly' | 'auditOff', DevProxy | undefined> = {
-  full: undefined,
-  usageOnly: undefined,
-  auditOff: undefined,
+const KEYS = {
+  full: 'sk-admin-sim-full',
+  usageOnly: 'sk-admin-sim-usage-only',
+  auditOff: 'sk-admin-sim-audit-off',
 };
 
+let harnesses: Record<keyof typeof KEYS, Harness>;
+/** The full key's simulator: the ground truth. */
+let sim: Simulator;
+
 beforeAll(async () => {
-  sim = await startSimulator({ now: NOW });
-  const start = (adminApiKey: string) =>
-    startDevProxy({ jsonData: { apiUrl: sim.url }, secureJsonData: { adminApiKey } });
-  proxies.full = await start('sk-admin-sim-full');
-  proxies.usageOnly = await start('sk-admin-sim-usage-only');
-  proxies.auditOff = await start('sk-admin-sim-audit-off');
+  harnesses = await startHarnesses(KEYS, { now: NOW });
+  sim = harnesses.full.sim;
 });
-afterAll(async () => {
-  await Promise.all(Object.values(proxies).map((p) => p?.close()));
-  await sim.close();
-});
+afterAll(() => Promise.all(Object.values<Harness>(harnesses ?? {}).map((h) => h.close())));
 beforeEach(() => sim.resetStats());
 
-function context(key: keyof typeof proxies = 'full'): QueryContext {
-  const backendSrv = createBackendSrv();
-  const client = new AdminApiClient(proxies[key]!.proxyBase, { backendSrv: () => backendSrv });
-  return { client, names: new NameResolver(client), settings: {}, now: () => sim.now() * 1000 };
+function context(key: keyof typeof KEYS = 'full'): QueryContext {
+  return queryContext(harnesses[key]);
 }
 
 /** A panel range of Unix seconds, as Grafana passes it (milliseconds). */

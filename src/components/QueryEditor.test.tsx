@@ -1,11 +1,10 @@
-import React, { useState } from 'react';
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import userEventLib, { PointerEventsCheckLevel } from '@testing-library/user-event';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { DEFAULT_QUERY, OpenAIQuery, QueryType } from '../types';
 import { setupComboboxEnvironment } from './comboboxTestSetup';
 import { QueryEditor } from './QueryEditor';
 import { selectors } from './selectors';
+import { renderQueryEditor, settle, userEvent } from './testing';
 
 jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
@@ -16,8 +15,6 @@ jest.mock('@grafana/runtime', () => ({
 }));
 
 setupComboboxEnvironment();
-// The editor is a large tree; skipping the per-event CSS pointer-events walk keeps tests fast.
-const userEvent = userEventLib.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
 jest.setTimeout(20000);
 
 const PROJECTS = [
@@ -62,31 +59,11 @@ function fakeDatasource() {
 
 type Ds = ReturnType<typeof fakeDatasource>;
 
-/** Keeps the query in state like Grafana does, and records what the editor sent. */
 async function renderEditor(initial: Partial<OpenAIQuery>, ds: Ds = fakeDatasource()) {
-  const onChange = jest.fn();
-  const onRunQuery = jest.fn();
-  function Harness() {
-    const [query, setQuery] = useState({ refId: 'A', ...initial } as OpenAIQuery);
-    return (
-      <QueryEditor
-        query={query}
-        datasource={ds as never}
-        onChange={(q) => {
-          onChange(q);
-          setQuery(q);
-        }}
-        onRunQuery={onRunQuery}
-      />
-    );
-  }
-  render(<Harness />);
+  const rendered = renderQueryEditor(QueryEditor, initial, ds);
   // Let the pickers' option lists load.
-  await act(async () => {
-    await new Promise((r) => setTimeout(r, 0));
-  });
-  const last = (): OpenAIQuery => onChange.mock.calls[onChange.mock.calls.length - 1][0];
-  return { onChange, onRunQuery, last, ds };
+  await settle();
+  return { ...rendered, ds };
 }
 
 async function openOptions(testId: string): Promise<string[]> {

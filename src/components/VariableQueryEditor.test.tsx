@@ -1,14 +1,13 @@
 import React, { useState } from 'react';
 import { fireEvent, render, screen, within } from '@testing-library/react';
-import userEventLib, { PointerEventsCheckLevel } from '@testing-library/user-event';
 
 import type { VariableQuery } from '../variables';
 import { setupComboboxEnvironment } from './comboboxTestSetup';
 import { selectors } from './selectors';
+import { userEvent } from './testing';
 import { VariableQueryEditor } from './VariableQueryEditor';
 
 setupComboboxEnvironment();
-const userEvent = userEventLib.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
 
 function renderEditor(initial: Partial<VariableQuery>) {
   const onChange = jest.fn();

@@ -4,12 +4,8 @@
  */
 import { DataFrame, dateTime } from '@grafana/data';
 
-import { createBackendSrv } from '../../tests/proxy/backendSrv';
-import { DevProxy, startDevProxy } from '../../tests/proxy/devProxy';
-import { Simulator, startSimulator } from '../../tests/simulator/server';
-import { AdminApiClient } from '../api/client';
-import { QueryContext, QueryError } from '../query/context';
-import { NameResolver } from '../query/names';
+import { Harness, queryContext, startHarness } from '../../tests/harness';
+import { QueryError } from '../query/context';
 import { OpenAIDataSourceOptions, OpenAIQuery, QueryType } from '../types';
 import { runInsight } from './runInsight';
 
@@ -20,19 +16,13 @@ const MONTH_START = Date.UTC(2025, 10, 1) / 1000;
 const MONTH_END = Date.UTC(2025, 11, 1) / 1000;
 const FROM = TODAY - 6 * DAY;
 
-let sim: Simulator;
-let proxy: DevProxy;
-let client: AdminApiClient;
+let h: Harness;
 
 beforeAll(async () => {
-  sim = await startSimulator({ now: NOW });
-  proxy = await startDevProxy({ jsonData: { apiUrl: sim.url }, secureJsonData: { adminApiKey: 'sk-admin-sim-full' } });
-  const backendSrv = createBackendSrv();
-  client = new AdminApiClient(proxy.proxyBase, { backendSrv: () => backendSrv });
+  h = await startHarness({ now: NOW });
 });
 afterAll(async () => {
-  await proxy?.close();
-  await sim?.close();
+  await h?.close();
 });
 
 function run(
@@ -41,7 +31,7 @@ function run(
   to = NOW,
   settings: OpenAIDataSourceOptions = { monthlyBudget: 5000 }
 ) {
-  const ctx: QueryContext = { client, names: new NameResolver(client), settings, now: () => sim.now() * 1000 };
+  const ctx = queryContext(h, { settings });
   return runInsight(ctx, { refId: 'A', queryType: QueryType.Insight, ...query } as OpenAIQuery, {
     range: { from: dateTime(from * 1000), to: dateTime(to * 1000), raw: { from: '', to: '' } },
     maxDataPoints: 1000,
@@ -49,7 +39,7 @@ function run(
   });
 }
 
-const org = () => sim.org;
+const org = () => h.sim.org;
 const sum = (values: Array<number | null>) => values.reduce<number>((a, b) => a + (b ?? 0), 0);
 const valuesOf = (f: DataFrame) => f.fields[1].values as Array<number | null>;
 const labelsOf = (f: DataFrame) => f.fields[1].labels ?? {};

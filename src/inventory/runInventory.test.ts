@@ -6,12 +6,10 @@
 import { DataFrame, FieldType, dateTime } from '@grafana/data';
 import type { BackendSrv, BackendSrvRequest } from '@grafana/runtime';
 
+import { Harness, queryContext, startHarnesses } from '../../tests/harness';
 import { createBackendSrv } from '../../tests/proxy/backendSrv';
-import { DevProxy, startDevProxy } from '../../tests/proxy/devProxy';
-import { Simulator, startSimulator } from '../../tests/simulator/server';
-import { AdminApiClient } from '../api/client';
+import { Simulator } from '../../tests/simulator/server';
 import { QueryContext } from '../query/context';
-import { NameResolver } from '../query/names';
 import { runTimeSeries } from '../query/runQuery';
 import { InventoryKind, OpenAIQuery, QueryType } from '../types';
 import { runInventory } from './runInventory';
@@ -19,20 +17,17 @@ import { runInventory } from './runInventory';
 const NOW = 1763900000; // 2025-11-23 12:13:20 UTC
 const DAY = 86400;
 
+const KEYS = { full: 'sk-admin-sim-full', usageOnly: 'sk-admin-sim-usage-only' };
+
+let harnesses: Record<keyof typeof KEYS, Harness>;
+/** The full key's simulator: the ground truth. */
 let sim: Simulator;
-const proxies: Record<'full' | 'usageOnly', DevProxy | undefined> = { full: undefined, usageOnly: undefined };
 
 beforeAll(async () => {
-  sim = await startSimulator({ now: NOW });
-  const start = (adminApiKey: string) =>
-    startDevProxy({ jsonData: { apiUrl: sim.url }, secureJsonData: { adminApiKey } });
-  proxies.full = await start('sk-admin-sim-full');
-  proxies.usageOnly = await start('sk-admin-sim-usage-only');
+  harnesses = await startHarnesses(KEYS, { now: NOW });
+  sim = harnesses.full.sim;
 });
-afterAll(async () => {
-  await Promise.all(Object.values(proxies).map((p) => p?.close()));
-  await sim.close();
-});
+afterAll(() => Promise.all(Object.values<Harness>(harnesses ?? {}).map((h) => h.close())));
 beforeEach(() => sim.resetStats());
 
 /** Lists answer in pages of `pageSize` instead of 100, so following `after` is exercised on small lists too. */
@@ -43,11 +38,9 @@ function withPageSize(srv: BackendSrv, pageSize: number): BackendSrv {
   });
 }
 
-function context(key: keyof typeof proxies = 'full', pageSize?: number): QueryContext {
-  const srv = createBackendSrv();
-  const backendSrv = pageSize ? withPageSize(srv, pageSize) : srv;
-  const client = new AdminApiClient(proxies[key]!.proxyBase, { backendSrv: () => backendSrv });
-  return { client, names: new NameResolver(client), settings: {}, now: () => sim.now() * 1000 };
+function context(key: keyof typeof KEYS = 'full', pageSize?: number): QueryContext {
+  const backendSrv = pageSize ? withPageSize(createBackendSrv(), pageSize) : undefined;
+  return queryContext(harnesses[key], { backendSrv });
 }
 
 const request = {

@@ -61,8 +61,13 @@ async function perProject<T extends { id: string }>(
   return { items: lists.flat(), refused };
 }
 
-function namesOf(projects: Project[]): string {
-  return projects.map(projectName).join(', ');
+/** A notice that ends with the names of the projects it is about, or none when there are none. */
+function projectsNotice(
+  severity: QueryResultMetaNotice['severity'],
+  text: string,
+  projects: Project[]
+): QueryResultMetaNotice[] {
+  return projects.length ? [{ severity, text: `${text}: ${projects.map(projectName).join(', ')}.` }] : [];
 }
 
 const users: Builder = async (ctx, query, target) => {
@@ -174,14 +179,11 @@ const projectApiKeys: Builder = async (ctx, _query, target) => {
     { name: 'Key ID', type: FieldType.string, value: (r) => r.item.id },
     { name: 'Project ID', type: FieldType.string, value: (r) => r.project.id },
   ];
-  const notices: QueryResultMetaNotice[] = refused.length
-    ? [
-        {
-          severity: 'warning',
-          text: `The API refused to list the keys of ${refused.length} project(s): ${namesOf(refused)}.`,
-        },
-      ]
-    : [];
+  const notices = projectsNotice(
+    'warning',
+    `The API refused to list the keys of ${refused.length} project(s)`,
+    refused
+  );
   return tableFrame({
     ...target,
     columns,
@@ -251,14 +253,11 @@ const serviceAccounts: Builder = async (ctx, _query, target) => {
     { name: 'Service account ID', type: FieldType.string, value: (r) => r.item.id },
     { name: 'Project ID', type: FieldType.string, value: (r) => r.project.id },
   ];
-  const notices: QueryResultMetaNotice[] = skipped.length
-    ? [
-        {
-          severity: 'info',
-          text: `Service accounts of archived projects are not listed (the API does not list them): ${namesOf(skipped)}.`,
-        },
-      ]
-    : [];
+  const notices = projectsNotice(
+    'info',
+    'Service accounts of archived projects are not listed (the API does not list them)',
+    skipped
+  );
   return tableFrame({
     ...target,
     columns,

@@ -3,9 +3,12 @@
  * routes of src/plugin.json, Grafana's backend and template services, and the DataSource class on top.
  */
 import { DataQueryRequest, DataQueryResponse, DataSourceInstanceSettings, dateTime } from '@grafana/data';
-import { setBackendSrv, setTemplateSrv } from '@grafana/runtime';
+import { BackendSrv, setBackendSrv, setTemplateSrv } from '@grafana/runtime';
 
+import { AdminApiClient } from '../../src/api/client';
 import { DataSource } from '../../src/datasource';
+import { QueryContext } from '../../src/query/context';
+import { NameResolver } from '../../src/query/names';
 import { OpenAIDataSourceOptions, OpenAIQuery } from '../../src/types';
 import { createBackendSrv } from '../proxy/backendSrv';
 import { DevProxy, startDevProxy } from '../proxy/devProxy';
@@ -80,4 +83,36 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await sim.close();
     },
   };
+}
+
+export interface QueryContextOptions {
+  /** The data source's jsonData as the runner sees it; none by default. */
+  settings?: OpenAIDataSourceOptions;
+  /** Grafana's backend service for this context's client only; a fresh stand-in by default. */
+  backendSrv?: BackendSrv;
+}
+
+/**
+ * What the data source hands a query runner, on the harness's proxy and clock. Each call gets its own client and
+ * name cache, so one test's cached lists never spare another test a request.
+ */
+export function queryContext(h: Harness, options: QueryContextOptions = {}): QueryContext {
+  const backendSrv = options.backendSrv ?? createBackendSrv();
+  const client = new AdminApiClient(h.proxy.proxyBase, { backendSrv: () => backendSrv });
+  return { client, names: new NameResolver(client), settings: options.settings ?? {}, now: h.ds.now };
+}
+
+/**
+ * One harness per admin key (name → key), each with its own simulator on the same clock, for tests that compare
+ * what keys with different scopes may do.
+ */
+export async function startHarnesses<K extends string>(
+  keys: Record<K, string>,
+  options: Omit<HarnessOptions, 'key'> = {}
+): Promise<Record<K, Harness>> {
+  const started: Partial<Record<K, Harness>> = {};
+  for (const name of Object.keys(keys) as K[]) {
+    started[name] = await startHarness({ ...options, key: keys[name] });
+  }
+  return started as Record<K, Harness>;
 }

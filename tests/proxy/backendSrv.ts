@@ -2,15 +2,19 @@
  * A stand-in for Grafana's `getBackendSrv()` that performs real HTTP requests, for Jest and Node scripts. It copies
  * the behaviour of Grafana's frontend backend service that a data source can observe: query-string serialization,
  * body parsing, the FetchError shape (text bodies become `data.message`), cancellation on unsubscribe, and
- * replacement of an in-flight request with the same requestId.
+ * replacement of an in-flight request with the same requestId. The part that does not depend on the transport is
+ * shared with the browser stand-in through fetchShape.ts.
  *
  * Requests go through node:http(s) rather than the global fetch: Jest's jsdom environment, where data source
  * tests run, has no fetch, and @grafana/data cannot be loaded outside a DOM, so nothing here imports it.
  */
 import http, { IncomingHttpHeaders } from 'http';
 import https from 'https';
-import type { BackendSrv, BackendSrvRequest, FetchError, FetchResponse } from '@grafana/runtime';
+import type { BackendSrv, BackendSrvRequest, FetchResponse } from '@grafana/runtime';
 import { Observable, lastValueFrom } from 'rxjs';
+import { buildRequestUrl, emitFailure, emitResponse, parseJsonOrText } from './fetchShape';
+
+export { buildRequestUrl, serializeParams } from './fetchShape';
 
 export interface RecordedRequest {
   method: string;
@@ -27,55 +31,6 @@ export function recorded(): RecordedRequest[] {
 
 export function resetRecorded(): void {
   log.length = 0;
-}
-
-/** Grafana's serializeParams (jquery-param style): arrays repeat the key, objects nest as key[sub]. */
-export function serializeParams(params: Record<string, unknown>): string {
-  const parts: string[] = [];
-  const add = (key: string, value: unknown) => {
-    const v = typeof value === 'function' ? (value as () => unknown)() : value;
-    parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(v === null || v === undefined ? '' : String(v))}`);
-  };
-  const build = (prefix: string, value: unknown) => {
-    if (Array.isArray(value)) {
-      for (const item of value) {
-        if (/\[\]$/.test(prefix)) {
-          add(prefix, item);
-        } else {
-          build(prefix, item);
-        }
-      }
-    } else if (value && String(value) === '[object Object]') {
-      for (const key of Object.keys(value as object)) {
-        build(`${prefix}[${key}]`, (value as Record<string, unknown>)[key]);
-      }
-    } else {
-      add(prefix, value);
-    }
-  };
-  for (const key of Object.keys(params)) {
-    build(key, params[key]);
-  }
-  return parts.join('&');
-}
-
-/** Grafana's parseUrlFromOptions: drop undefined and empty-array params, then serialize the rest. */
-export function buildRequestUrl(options: BackendSrvRequest): string {
-  if (!options.params) {
-    return options.url;
-  }
-  const clean: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(options.params)) {
-    if (value === undefined || (value && (value as { length?: number }).length === 0)) {
-      continue;
-    }
-    clean[key] = value;
-  }
-  const query = serializeParams(clean);
-  if (!query) {
-    return options.url;
-  }
-  return `${options.url}${options.url.includes('?') ? '&' : '?'}${query}`;
 }
 
 interface PreparedRequest {
@@ -209,25 +164,7 @@ function parseBody(response: RawResponse, responseType: BackendSrvRequest['respo
     case 'json':
       return response.headers['content-length'] === '0' ? undefined : JSON.parse(text());
   }
-  try {
-    return JSON.parse(text());
-  } catch {
-    return text();
-  }
-}
-
-/** Grafana's processRequestError: `data` always ends up an object with a message. */
-function processRequestError(err: FetchError): FetchError {
-  if (err.data === undefined || err.data === null) {
-    err.data = { message: 'Unexpected error' };
-  }
-  if (typeof err.data === 'string') {
-    err.data = { message: err.data, error: err.statusText, response: err.data };
-  }
-  if (err.data && typeof err.data === 'object' && !err.data.message && typeof err.data.error === 'string') {
-    err.data.message = err.data.error;
-  }
-  return err;
+  return parseJsonOrText(text());
 }
 
 function hasTraversal(url: string): boolean {
@@ -284,58 +221,23 @@ export function createBackendSrv(): BackendSrv {
             subscriber.error(err);
             return;
           }
-          const ok = response.status >= 200 && response.status < 300;
-          if (!ok) {
-            subscriber.error(
-              processRequestError({
-                status: response.status,
-                statusText: response.statusText,
-                data,
-                config: options,
-                isHandled: false,
-              })
-            );
-            return;
-          }
-          subscriber.next({
-            data: data as T,
-            status: response.status,
-            statusText: response.statusText,
-            ok,
-            headers: toHeaders(response.headers),
-            url,
-            redirected: false,
-            type: 'basic',
-            config: options,
-          });
-          subscriber.complete();
+          emitResponse(
+            subscriber,
+            options,
+            {
+              status: response.status,
+              statusText: response.statusText,
+              headers: () => toHeaders(response.headers),
+              url,
+              redirected: false,
+              type: 'basic',
+            },
+            data
+          );
         })
         .catch((err: unknown) => {
           release();
-          if (subscriber.closed) {
-            return;
-          }
-          if (cancelledById || controller.signal.aborted) {
-            // Grafana's shape for a request cancelled by requestId or an abortSignal.
-            subscriber.error({
-              type: 'cancelled',
-              cancelled: true,
-              data: null,
-              status: -1,
-              statusText: 'Request was aborted',
-              config: options,
-            });
-            return;
-          }
-          const message = err instanceof Error ? err.message : String(err);
-          subscriber.error({
-            status: undefined,
-            statusText: 'network error',
-            data: { message },
-            message,
-            config: options,
-            isHandled: false,
-          });
+          emitFailure(subscriber, options, err, cancelledById || controller.signal.aborted);
         });
 
       // Unsubscribing aborts the HTTP request.

@@ -3,10 +3,8 @@
  * Each spec starts its own sandbox (simulator + data source proxy + page server) on free ports.
  */
 import { defineConfig } from '@playwright/test';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-
-const SYSTEM_CHROMIUM = '/usr/bin/chromium';
+import { chromiumLaunchOptions } from '../chromium';
 
 export default defineConfig({
   testDir: __dirname,
@@ -22,21 +20,7 @@ export default defineConfig({
   use: {
     viewport: { width: 1280, height: 900 },
     trace: 'retain-on-failure',
-    // Playwright cannot download its own browser here; Debian's Chromium works with these flags.
-    launchOptions: existsSync(SYSTEM_CHROMIUM)
-      ? {
-          executablePath: SYSTEM_CHROMIUM,
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
-        }
-      : {},
+    launchOptions: chromiumLaunchOptions ?? {},
   },
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
 });

@@ -1,6 +1,4 @@
-import React, { useState } from 'react';
-import { act, render, screen, waitFor } from '@testing-library/react';
-import userEventLib, { PointerEventsCheckLevel } from '@testing-library/user-event';
+import { screen, waitFor } from '@testing-library/react';
 import { readFileSync } from 'fs';
 import { load } from 'js-yaml';
 import { resolve } from 'path';
@@ -9,6 +7,7 @@ import { COMMON_AUDIT_EVENT_TYPES } from '../../audit/eventTypes';
 import { OpenAIQuery, QueryType } from '../../types';
 import { setupComboboxEnvironment } from '../comboboxTestSetup';
 import { selectors } from '../selectors';
+import { renderQueryEditor, settle, userEvent } from '../testing';
 import { AuditLogsEditor } from './AuditLogsEditor';
 
 jest.mock('@grafana/runtime', () => ({
@@ -20,7 +19,6 @@ jest.mock('@grafana/runtime', () => ({
 }));
 
 setupComboboxEnvironment();
-const userEvent = userEventLib.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
 jest.setTimeout(20000);
 
 const PROJECTS = [
@@ -44,31 +42,11 @@ function fakeDatasource() {
   };
 }
 
-/** Keeps the query in state like Grafana does, and records what the editor sent. */
 async function renderEditor(initial: Partial<OpenAIQuery>, ds = fakeDatasource()) {
-  const onChange = jest.fn();
-  const onRunQuery = jest.fn();
-  function Harness() {
-    const [query, setQuery] = useState({ refId: 'A', queryType: QueryType.AuditLogs, ...initial } as OpenAIQuery);
-    return (
-      <AuditLogsEditor
-        query={query}
-        datasource={ds as never}
-        onChange={(q) => {
-          onChange(q);
-          setQuery(q);
-        }}
-        onRunQuery={onRunQuery}
-      />
-    );
-  }
-  render(<Harness />);
+  const rendered = renderQueryEditor(AuditLogsEditor, { queryType: QueryType.AuditLogs, ...initial }, ds);
   // Let the project list load.
-  await act(async () => {
-    await new Promise((r) => setTimeout(r, 0));
-  });
-  const last = (): OpenAIQuery => onChange.mock.calls[onChange.mock.calls.length - 1][0];
-  return { onChange, onRunQuery, last, ds };
+  await settle();
+  return { ...rendered, ds };
 }
 
 async function openOptions(testId: string): Promise<string[]> {

@@ -1,12 +1,11 @@
-import React, { useState } from 'react';
-import { act, fireEvent, render, screen, within } from '@testing-library/react';
-import userEventLib, { PointerEventsCheckLevel } from '@testing-library/user-event';
+import { act, fireEvent, screen, within } from '@testing-library/react';
 
 import { INSIGHT_KINDS, INSIGHT_KIND_IDS } from '../../insights/kinds';
 import { OpenAIQuery, QueryType } from '../../types';
 import { setupComboboxEnvironment } from '../comboboxTestSetup';
 import { QueryEditor } from '../QueryEditor';
 import { selectors } from '../selectors';
+import { renderQueryEditor, settle, userEvent } from '../testing';
 
 const mockBudget: { value?: number } = { value: 5000 };
 
@@ -23,7 +22,6 @@ jest.mock('@grafana/runtime', () => ({
 }));
 
 setupComboboxEnvironment();
-const userEvent = userEventLib.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
 jest.setTimeout(20000);
 
 const PROJECTS = [
@@ -42,29 +40,9 @@ function fakeDatasource() {
 }
 
 async function renderEditor(initial: Partial<OpenAIQuery>) {
-  const onChange = jest.fn();
-  const onRunQuery = jest.fn();
-  const ds = fakeDatasource();
-  function Harness() {
-    const [query, setQuery] = useState({ refId: 'A', queryType: QueryType.Insight, ...initial } as OpenAIQuery);
-    return (
-      <QueryEditor
-        query={query}
-        datasource={ds as never}
-        onChange={(q) => {
-          onChange(q);
-          setQuery(q);
-        }}
-        onRunQuery={onRunQuery}
-      />
-    );
-  }
-  render(<Harness />);
-  await act(async () => {
-    await new Promise((r) => setTimeout(r, 0));
-  });
-  const last = (): OpenAIQuery => onChange.mock.calls[onChange.mock.calls.length - 1][0];
-  return { onChange, onRunQuery, last };
+  const rendered = renderQueryEditor(QueryEditor, { queryType: QueryType.Insight, ...initial }, fakeDatasource());
+  await settle();
+  return rendered;
 }
 
 describe('InsightEditor', () => {

@@ -10,7 +10,7 @@ import { selectors } from '../selectors';
 import { FilterField } from './FilterField';
 import { LegendFormatField } from './LegendFormatField';
 import type { OpenAIQueryEditorProps } from './registry';
-import { useDraft } from './useDraft';
+import { commitOnEnter, useDraft } from './useDraft';
 
 const KIND_OPTIONS: Array<ComboboxOption<InsightKind>> = INSIGHT_KIND_IDS.map((id) => ({
   value: id,
@@ -191,11 +191,7 @@ function MonthlyBudgetField({ value, fallback, onCommit }: BudgetProps) {
         width={26}
         onChange={(e) => setText(e.currentTarget.value)}
         onBlur={commit}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') {
-            commit();
-          }
-        }}
+        onKeyDown={commitOnEnter(commit)}
       />
     </EditorField>
   );

@@ -1,11 +1,10 @@
-import React, { useState } from 'react';
-import { act, render, screen, within } from '@testing-library/react';
-import userEventLib, { PointerEventsCheckLevel } from '@testing-library/user-event';
+import { screen, within } from '@testing-library/react';
 
 import { OpenAIQuery, QueryType } from '../../types';
 import { setupComboboxEnvironment } from '../comboboxTestSetup';
 import { QueryEditor } from '../QueryEditor';
 import { selectors } from '../selectors';
+import { renderQueryEditor, settle, userEvent } from '../testing';
 import { InventoryEditor } from './InventoryEditor';
 
 jest.mock('@grafana/runtime', () => ({
@@ -14,32 +13,12 @@ jest.mock('@grafana/runtime', () => ({
 }));
 
 setupComboboxEnvironment();
-const userEvent = userEventLib.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
 jest.setTimeout(20000);
 
 const datasource = { client: { listAll: jest.fn(async () => []), getJson: jest.fn() } };
 
-/** Keeps the query in state like Grafana does, and records what the editor sent. */
 function renderEditor(initial: Partial<OpenAIQuery>, Editor: typeof InventoryEditor = InventoryEditor) {
-  const onChange = jest.fn();
-  const onRunQuery = jest.fn();
-  function Harness() {
-    const [query, setQuery] = useState({ refId: 'A', queryType: QueryType.Inventory, ...initial } as OpenAIQuery);
-    return (
-      <Editor
-        query={query}
-        datasource={datasource as never}
-        onChange={(q) => {
-          onChange(q);
-          setQuery(q);
-        }}
-        onRunQuery={onRunQuery}
-      />
-    );
-  }
-  render(<Harness />);
-  const last = (): OpenAIQuery => onChange.mock.calls[onChange.mock.calls.length - 1][0];
-  return { onChange, onRunQuery, last };
+  return renderQueryEditor(Editor, { queryType: QueryType.Inventory, ...initial }, datasource);
 }
 
 function radios(testId: string) {
@@ -93,9 +72,7 @@ describe('InventoryEditor', () => {
 
   it('is offered in the query type picker', async () => {
     const { last } = renderEditor({ queryType: QueryType.TimeSeries, source: 'costs' }, QueryEditor);
-    await act(async () => {
-      await new Promise((r) => setTimeout(r, 0));
-    });
+    await settle();
     const picker = screen.getByTestId(selectors.query.queryType);
     expect(
       within(picker)

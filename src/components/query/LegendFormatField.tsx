@@ -3,7 +3,7 @@ import { EditorField } from '@grafana/plugin-ui';
 import { Input } from '@grafana/ui';
 
 import { selectors } from '../selectors';
-import { useDraft } from './useDraft';
+import { commitOnEnter, useDraft } from './useDraft';
 
 interface Props {
   value?: string;
@@ -35,11 +35,7 @@ export function LegendFormatField({ value, onCommit }: Props) {
         width={30}
         onChange={(e) => setText(e.currentTarget.value)}
         onBlur={commit}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') {
-            commit();
-          }
-        }}
+        onKeyDown={commitOnEnter(commit)}
       />
     </EditorField>
   );

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { KeyboardEvent, useState } from 'react';
 
 /**
  * Local text for an input that commits on blur; it follows the saved value when that changes elsewhere
@@ -12,4 +12,13 @@ export function useDraft(saved: string): [string, (text: string) => void] {
     setText(saved);
   }
   return [text, setText];
+}
+
+/** A keydown handler for a draft input: Enter commits, as leaving the field does. */
+export function commitOnEnter(commit: () => void): (e: KeyboardEvent) => void {
+  return (e) => {
+    if (e.key === 'Enter') {
+      commit();
+    }
+  };
 }
