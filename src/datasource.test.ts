@@ -266,6 +266,21 @@ describe('errors', () => {
   });
 });
 
+describe('hung requests', () => {
+  it('a request the API never answers times out at the proxy and is sent again', async () => {
+    const other = await startHarness({ now: NOW, proxyTimeoutMs: 300 });
+    try {
+      other.sim.configure({ hangNext: { count: 1, pathPrefix: '/v1/organization/costs' } });
+      const frames = ok(await other.query([ts('costs')], TODAY - 5 * DAY, NOW));
+      expect(total(frames)).toBeCloseTo(other.sim.org.sumCost(TODAY - 5 * DAY, NOW), 6);
+      expect(other.proxy.requests.map((r) => r.status)).toContain(504);
+      expect(other.ds.client.stats.retries).toBe(1);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('keys', () => {
   it('a project key is refused with a message about admin keys', async () => {
     const other = await startHarness({ now: NOW, key: 'sk-proj-abc123' });

@@ -22,6 +22,8 @@ export interface HarnessOptions {
   now?: number;
   faults?: Partial<Faults>;
   variables?: TestVariable[];
+  /** How long the data source proxy waits for the API before answering 504, like Grafana's `[dataproxy] timeout`. */
+  proxyTimeoutMs?: number;
 }
 
 export interface Harness {
@@ -40,6 +42,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const proxy = await startDevProxy({
     jsonData,
     secureJsonData: { adminApiKey: options.key ?? 'sk-admin-sim-full' },
+    timeoutMs: options.proxyTimeoutMs,
   });
   setBackendSrv(createBackendSrv());
   setTemplateSrv(createTemplateSrv(options.variables));
