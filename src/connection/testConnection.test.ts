@@ -6,6 +6,7 @@ import http from 'http';
 import { AddressInfo } from 'net';
 
 import { Harness, HarnessOptions, startHarness } from '../../tests/harness';
+import { CHECKLIST_SEPARATOR } from './testConnection';
 
 const NOW = 1763900000;
 
@@ -31,7 +32,7 @@ describe('testConnection against the simulator', () => {
     const res = await check({ jsonData: { organizationId: 'org-sim0001' } });
     expect(res.status).toBe('success');
     expect(res.message).toMatch(/^Connected to organization org-sim0001 at http:\/\/127\.0\.0\.1:\d+\. \d+\+? projects\. Usage, costs, names and audit logs are readable\.$/);
-    expect(res.details?.message.split('\n')).toEqual([
+    expect(res.details?.message.split(CHECKLIST_SEPARATOR)).toEqual([
       '✓ Usage: readable',
       '✓ Costs: readable',
       expect.stringMatching(/^✓ Projects: \d+\+? projects$/),
@@ -39,6 +40,7 @@ describe('testConnection against the simulator', () => {
       '✓ API keys: readable',
       '✓ Audit logs: readable',
     ]);
+    expect(res.details?.verboseMessage?.split('\n')).toHaveLength(6);
   });
 
   it('warns, naming the missing scopes, for a key restricted to usage', async () => {
@@ -49,6 +51,7 @@ describe('testConnection against the simulator', () => {
       '✗ Names (projects/users/keys): missing scope api.management.read — names will show as IDs'
     );
     expect(res.details?.message).toContain('✗ Audit logs: missing scope api.audit_logs.read');
+    expect(res.details?.verboseMessage).toMatch(/What the API answered:\nProjects: .*Missing scopes: api\.management\.read/);
   });
 
   it('warns when audit logging is not enabled', async () => {

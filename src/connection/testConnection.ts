@@ -62,6 +62,9 @@ const LABELS: Record<StreamId, string> = {
 
 const NAME_STREAMS: StreamId[] = ['projects', 'users', 'apiKeys'];
 
+/** Joins the checklist into the one line Grafana's alert shows. */
+export const CHECKLIST_SEPARATOR = ' · ';
+
 export async function testConnection(
   client: ProbeClient,
   settings: Pick<OpenAIDataSourceOptions, 'apiUrl' | 'organizationId'> = {}
@@ -205,11 +208,13 @@ export function classify(error: unknown): Reason {
 function summarize(results: Probe[], endpoint: string, organizationId?: string): ConnectionTestResult {
   const byId = Object.fromEntries(results.map((r) => [r.id, r])) as Record<StreamId, Probe>;
   const failed = results.filter((r) => !r.ok);
-  const verboseMessage = failed.length
-    ? failed.map((r) => `${LABELS[r.id]}: ${errorText(r.error) || String(r.error)}`).join('\n')
-    : undefined;
   const checklist = buildChecklist(byId);
-  const details = { message: checklist.join('\n'), verboseMessage };
+  const answers = failed.map((r) => `${LABELS[r.id]}: ${errorText(r.error) || String(r.error)}`);
+  // Grafana shows `message` as one run of text and `verboseMessage` as preformatted lines behind a toggle.
+  const details = {
+    message: checklist.join(CHECKLIST_SEPARATOR),
+    verboseMessage: [...checklist, ...(answers.length ? ['', 'What the API answered:', ...answers] : [])].join('\n'),
+  };
   const where = organizationId ? `organization ${organizationId} at ${endpoint}` : endpoint;
 
   // One cause behind every failure says more than six lines.
