@@ -45,7 +45,8 @@ function total(frames: DataFrame[], metricLabel?: string): number {
     .reduce((sum, f) => sum + f.fields[1].values.reduce((a: number, b: number) => a + b, 0), 0);
 }
 
-const usageRequests = () => h.sim.stats().log.filter((e) => e.path.startsWith('/v1/organization/usage') || e.path === '/v1/organization/costs');
+const usageRequests = () =>
+  h.sim.stats().log.filter((e) => e.path.startsWith('/v1/organization/usage') || e.path === '/v1/organization/costs');
 
 describe('every source, ungrouped, default metrics', () => {
   it.each(SOURCE_IDS.filter((s) => s !== 'vector_stores'))('%s: totals equal the ground truth', async (source) => {
@@ -62,7 +63,9 @@ describe('every source, ungrouped, default metrics', () => {
   });
 
   it('vector stores: storage is a level per bucket, labelled in bytes', async () => {
-    const frames = ok(await h.query([ts('vector_stores', { bucketWidth: '1d', groupBy: ['project_id'] })], TODAY - 3 * DAY, TODAY));
+    const frames = ok(
+      await h.query([ts('vector_stores', { bucketWidth: '1d', groupBy: ['project_id'] })], TODAY - 3 * DAY, TODAY)
+    );
     expect(frames.length).toBeGreaterThan(0);
     for (const f of frames) {
       const projectId = f.fields[1].labels!.project_id;
@@ -88,14 +91,24 @@ describe('group by', () => {
 
   it('shows names in place of IDs: project names, user emails, key names', async () => {
     const frames = ok(
-      await h.query([ts('completions', { bucketWidth: '1d', groupBy: ['project_id'], metrics: ['input_tokens'] })], TODAY - DAY, NOW)
+      await h.query(
+        [ts('completions', { bucketWidth: '1d', groupBy: ['project_id'], metrics: ['input_tokens'] })],
+        TODAY - DAY,
+        NOW
+      )
     );
     for (const f of frames) {
       const { project_id, project } = f.fields[1].labels!;
       expect(project).toBe(h.sim.org.projects.find((p) => p.id === project_id)!.name);
       expect(f.name).toBe(project);
     }
-    const users = ok(await h.query([ts('completions', { bucketWidth: '1d', groupBy: ['user_id'], metrics: ['input_tokens'] })], TODAY - DAY, NOW));
+    const users = ok(
+      await h.query(
+        [ts('completions', { bucketWidth: '1d', groupBy: ['user_id'], metrics: ['input_tokens'] })],
+        TODAY - DAY,
+        NOW
+      )
+    );
     for (const f of users) {
       const userId = f.fields[1].labels!.user_id;
       // Traffic of service-account keys has no user.
@@ -103,7 +116,13 @@ describe('group by', () => {
       expect(f.name).toBe(u ? u.email || u.name || u.id : '(no user)');
     }
     expect(users.some((f) => f.fields[1].labels!.user_id === '')).toBe(true);
-    const keys = ok(await h.query([ts('completions', { bucketWidth: '1d', groupBy: ['api_key_id'], metrics: ['input_tokens'] })], TODAY - DAY, NOW));
+    const keys = ok(
+      await h.query(
+        [ts('completions', { bucketWidth: '1d', groupBy: ['api_key_id'], metrics: ['input_tokens'] })],
+        TODAY - DAY,
+        NOW
+      )
+    );
     for (const f of keys) {
       const k = h.sim.org.projectApiKeys.find((x) => x.id === f.fields[1].labels!.api_key_id)!;
       expect(f.name).toBe(k.name);
@@ -113,7 +132,14 @@ describe('group by', () => {
   it('applies a legend format with names', async () => {
     const frames = ok(
       await h.query(
-        [ts('completions', { bucketWidth: '1d', groupBy: ['model', 'project_id'], metrics: ['output_tokens'], legendFormat: '{{model}} @ {{project}}' })],
+        [
+          ts('completions', {
+            bucketWidth: '1d',
+            groupBy: ['model', 'project_id'],
+            metrics: ['output_tokens'],
+            legendFormat: '{{model}} @ {{project}}',
+          }),
+        ],
         TODAY - DAY,
         NOW
       )
@@ -143,7 +169,11 @@ describe('filters', () => {
   it('template variables: multi-value expands, "All" drops the filter', async () => {
     const [a, b] = h.sim.org.projects.map((p) => p.id);
     const from = TODAY - 2 * DAY;
-    const q = ts('completions', { bucketWidth: '1d', metrics: ['input_tokens'], filters: { projectIds: ['$project'] } });
+    const q = ts('completions', {
+      bucketWidth: '1d',
+      metrics: ['input_tokens'],
+      filters: { projectIds: ['$project'] },
+    });
     h.setVariables([{ name: 'project', value: [a, b], options: [a, b] }]);
     const some = total(ok(await h.query([q], from, NOW)));
     expect(some).toBe(
@@ -162,7 +192,11 @@ describe('windows and pages', () => {
   it('90 days of hourly completions by model: 13 windows at limit 168, totals exact', async () => {
     const from = TODAY - 90 * DAY;
     const frames = ok(
-      await h.query([ts('completions', { bucketWidth: '1h', groupBy: ['model'], metrics: ['input_tokens'] })], from, TODAY)
+      await h.query(
+        [ts('completions', { bucketWidth: '1h', groupBy: ['model'], metrics: ['input_tokens'] })],
+        from,
+        TODAY
+      )
     );
     const requests = usageRequests();
     expect(requests).toHaveLength(Math.ceil((90 * 24) / 168));
@@ -232,7 +266,9 @@ describe('costs', () => {
 describe('errors', () => {
   it('an unsupported group-by is refused before any request, naming the allowed values', async () => {
     const res = await h.query([ts('embeddings', { groupBy: ['batch'] })], TODAY - DAY, NOW);
-    expect(res.errors?.[0].message).toMatch(/Embeddings cannot be grouped by Batch; it accepts Project, User, API key, Model/);
+    expect(res.errors?.[0].message).toMatch(
+      /Embeddings cannot be grouped by Batch; it accepts Project, User, API key, Model/
+    );
     expect(usageRequests()).toHaveLength(0);
   });
 
@@ -248,7 +284,9 @@ describe('errors', () => {
   it('retries 5xx and rate limits, then succeeds without losing a bucket', async () => {
     h.sim.configure({ failNext: [{ status: 503, count: 2 }] });
     const from = TODAY - 20 * DAY;
-    const frames = ok(await h.query([ts('completions', { bucketWidth: '1h', metrics: ['input_tokens'] })], from, TODAY));
+    const frames = ok(
+      await h.query([ts('completions', { bucketWidth: '1h', metrics: ['input_tokens'] })], from, TODAY)
+    );
     expect(total(frames)).toBe(h.sim.org.sumUsage('completions', 'input_tokens', from, TODAY));
     expect(h.ds.client.stats.retries).toBeGreaterThanOrEqual(2);
   });

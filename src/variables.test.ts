@@ -27,7 +27,10 @@ async function run(query: Partial<VariableQuery>) {
 describe('OpenAIVariableSupport', () => {
   it('lists projects by name with IDs as values, archived only when asked', async () => {
     const active = h.sim.org.projects.filter((p) => p.status !== 'archived');
-    expect(await run({ kind: 'projects' })).toEqual({ text: active.map((p) => p.name), value: active.map((p) => p.id) });
+    expect(await run({ kind: 'projects' })).toEqual({
+      text: active.map((p) => p.name),
+      value: active.map((p) => p.id),
+    });
     expect((await run({ kind: 'projects', includeArchived: true })).value).toEqual(h.sim.org.projects.map((p) => p.id));
   });
 
@@ -48,7 +51,9 @@ describe('OpenAIVariableSupport', () => {
     const keys = h.sim.org.projectApiKeys.filter((k) => k.project_id === a.id || k.project_id === b.id);
     expect(new Set(value)).toEqual(new Set(keys.map((k) => k.id)));
     const first = keys[0];
-    expect(text[value.indexOf(first.id)]).toBe(`${first.name} (${h.sim.org.projects.find((p) => p.id === first.project_id)!.name})`);
+    expect(text[value.indexOf(first.id)]).toBe(
+      `${first.name} (${h.sim.org.projects.find((p) => p.id === first.project_id)!.name})`
+    );
     h.setVariables([]);
   });
 

@@ -59,15 +59,32 @@ export interface DimensionDef {
 export const DIMENSIONS: Record<GroupByKey, DimensionDef> = {
   project_id: { label: 'Project', field: 'project_id', nameKind: 'project', description: 'Project, shown by name' },
   user_id: { label: 'User', field: 'user_id', nameKind: 'user', description: 'User, shown by email or name' },
-  api_key_id: { label: 'API key', field: 'api_key_id', nameKind: 'apiKey', description: 'Project API key, shown by name' },
+  api_key_id: {
+    label: 'API key',
+    field: 'api_key_id',
+    nameKind: 'apiKey',
+    description: 'Project API key, shown by name',
+  },
   model: { label: 'Model', field: 'model', description: 'Model snapshot, e.g. gpt-4o-2024-08-06' },
   batch: { label: 'Batch', field: 'batch', description: 'Batch API jobs vs. standard requests' },
-  service_tier: { label: 'Service tier', field: 'service_tier', description: 'Processing tier: default, flex, priority, scale…' },
+  service_tier: {
+    label: 'Service tier',
+    field: 'service_tier',
+    description: 'Processing tier: default, flex, priority, scale…',
+  },
   size: { label: 'Image size', field: 'size', description: 'Image size, e.g. 1024x1024' },
   source: { label: 'Image source', field: 'source', description: 'image.generation, image.edit or image.variation' },
   vector_store_id: { label: 'Vector store', field: 'vector_store_id', description: 'Vector store searched' },
-  context_level: { label: 'Search context', field: 'context_level', description: 'Web search context size: low, medium, high' },
-  line_item: { label: 'Line item', field: 'line_item', description: 'Billing line item, e.g. "gpt-4o-2024-08-06, input"' },
+  context_level: {
+    label: 'Search context',
+    field: 'context_level',
+    description: 'Web search context size: low, medium, high',
+  },
+  line_item: {
+    label: 'Line item',
+    field: 'line_item',
+    description: 'Billing line item, e.g. "gpt-4o-2024-08-06, input"',
+  },
 };
 
 export interface FilterDef {
@@ -82,11 +99,28 @@ export interface FilterDef {
 }
 
 export const FILTERS: Record<FilterKey, FilterDef> = {
-  projectIds: { label: 'Projects', param: 'project_ids', kind: 'ids', nameKind: 'project', description: 'Only these projects' },
+  projectIds: {
+    label: 'Projects',
+    param: 'project_ids',
+    kind: 'ids',
+    nameKind: 'project',
+    description: 'Only these projects',
+  },
   userIds: { label: 'Users', param: 'user_ids', kind: 'ids', nameKind: 'user', description: 'Only these users' },
-  apiKeyIds: { label: 'API keys', param: 'api_key_ids', kind: 'ids', nameKind: 'apiKey', description: 'Only these API keys' },
+  apiKeyIds: {
+    label: 'API keys',
+    param: 'api_key_ids',
+    kind: 'ids',
+    nameKind: 'apiKey',
+    description: 'Only these API keys',
+  },
   models: { label: 'Models', param: 'models', kind: 'ids', description: 'Only these models' },
-  batch: { label: 'Batch', param: 'batch', kind: 'boolean', description: 'Only batch jobs (true) or only standard requests (false)' },
+  batch: {
+    label: 'Batch',
+    param: 'batch',
+    kind: 'boolean',
+    description: 'Only batch jobs (true) or only standard requests (false)',
+  },
   sources: {
     label: 'Image sources',
     param: 'sources',
@@ -101,7 +135,12 @@ export const FILTERS: Record<FilterKey, FilterDef> = {
     options: ['256x256', '512x512', '1024x1024', '1792x1792', '1024x1792'],
     description: 'Only these image sizes',
   },
-  vectorStoreIds: { label: 'Vector stores', param: 'vector_store_ids', kind: 'ids', description: 'Only these vector stores' },
+  vectorStoreIds: {
+    label: 'Vector stores',
+    param: 'vector_store_ids',
+    kind: 'ids',
+    description: 'Only these vector stores',
+  },
   contextLevels: {
     label: 'Search context',
     param: 'context_levels',
@@ -193,7 +232,13 @@ function usage(
   };
 }
 
-const inputTokens: MetricDef = { field: 'input_tokens', label: 'Input tokens', unit: tokens, kind: 'flow', isDefault: true };
+const inputTokens: MetricDef = {
+  field: 'input_tokens',
+  label: 'Input tokens',
+  unit: tokens,
+  kind: 'flow',
+  isDefault: true,
+};
 
 export const ENDPOINTS: Record<SourceId, EndpointDef> = {
   completions: usage(
@@ -204,7 +249,10 @@ export const ENDPOINTS: Record<SourceId, EndpointDef> = {
     [...PEOPLE, 'model', 'batch', 'service_tier'],
     [...PEOPLE_FILTERS, 'models', 'batch'],
     [
-      { ...inputTokens, description: 'All input tokens, including cached and cache-write, across text, audio and image' },
+      {
+        ...inputTokens,
+        description: 'All input tokens, including cached and cache-write, across text, audio and image',
+      },
       { field: 'output_tokens', label: 'Output tokens', unit: tokens, kind: 'flow', isDefault: true },
       { field: 'input_cached_tokens', label: 'Cached input tokens', unit: tokens, kind: 'flow', isDefault: true },
       { field: 'input_cache_write_tokens', label: 'Cache-write input tokens', unit: tokens, kind: 'flow' },

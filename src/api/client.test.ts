@@ -40,7 +40,11 @@ describe('RequestCache', () => {
   it('evicts the least recently used answers beyond its memory bound', async () => {
     const cache = new RequestCache(250);
     for (const key of ['a', 'b', 'c']) {
-      await cache.get(key, () => Promise.resolve(key), () => 100);
+      await cache.get(
+        key,
+        () => Promise.resolve(key),
+        () => 100
+      );
     }
     expect(cache.size).toEqual({ entries: 2, bytes: 200 });
   });

@@ -131,7 +131,9 @@ export class AdminApiClient {
       const next = res.data[res.data.length - 1]?.id ?? res.last_id ?? undefined;
       if (!next || next === after) {
         // Following the same cursor again would loop, and stopping would drop items silently.
-        throw new ApiError('malformed', `The list ${path} says it has more items but gives no cursor to them.`, { path });
+        throw new ApiError('malformed', `The list ${path} says it has more items but gives no cursor to them.`, {
+          path,
+        });
       }
       after = next;
     }
@@ -184,9 +186,13 @@ export class AdminApiClient {
       throw errorFromResponse(e?.status, e?.data, path, e?.status === 429 ? retryAfterSeconds(err) : undefined);
     }
     if (data === null || typeof data !== 'object') {
-      throw new ApiError('malformed', `The answer for ${path} is not JSON (is the API endpoint an OpenAI-compatible API?).`, {
-        path,
-      });
+      throw new ApiError(
+        'malformed',
+        `The answer for ${path} is not JSON (is the API endpoint an OpenAI-compatible API?).`,
+        {
+          path,
+        }
+      );
     }
     return data as T;
   }

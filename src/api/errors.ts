@@ -97,7 +97,11 @@ export function errorFromResponse(
   const text = `${openaiMessage ?? ''} ${proxyMessage ?? ''}`;
 
   if (status === undefined || status === 0) {
-    return new ApiError('network', `The API endpoint could not be reached${proxyMessage ? ` (${proxyMessage})` : ''}.`, extra);
+    return new ApiError(
+      'network',
+      `The API endpoint could not be reached${proxyMessage ? ` (${proxyMessage})` : ''}.`,
+      extra
+    );
   }
   if (status === 401 || (status === 400 && text.includes(GRAFANA_AUTH_FAILED))) {
     if (/admin (api )?key/i.test(text) && /missing scopes|insufficient permissions/i.test(text)) {
@@ -136,10 +140,18 @@ export function errorFromResponse(
     );
   }
   if (status === 404) {
-    return new ApiError('notFound', `The API answered 404 for ${describePath(path)}: check the API endpoint setting.`, extra);
+    return new ApiError(
+      'notFound',
+      `The API answered 404 for ${describePath(path)}: check the API endpoint setting.`,
+      extra
+    );
   }
   if (status === 429) {
-    return new ApiError('rateLimit', 'OpenAI is rate limiting this key and the retries ran out; try again in a minute.', extra);
+    return new ApiError(
+      'rateLimit',
+      'OpenAI is rate limiting this key and the retries ran out; try again in a minute.',
+      extra
+    );
   }
   if (status === 504) {
     return new ApiError('timeout', `The API did not answer in time for ${describePath(path)}.`, extra);
@@ -174,5 +186,7 @@ export function describePath(path: string): string {
 
 /** Whether trying again may help. */
 export function isRetryable(e: unknown): boolean {
-  return isApiError(e) && (e.kind === 'rateLimit' || e.kind === 'server' || e.kind === 'network' || e.kind === 'timeout');
+  return (
+    isApiError(e) && (e.kind === 'rateLimit' || e.kind === 'server' || e.kind === 'network' || e.kind === 'timeout')
+  );
 }

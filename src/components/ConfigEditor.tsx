@@ -114,7 +114,9 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           tooltip="Sent as the OpenAI-Organization header. Needed only if the key's owner belongs to several organizations; it is not secret. Find it under Organization settings › General."
           description="Optional. Starts with org-."
           invalid={orgInvalid}
-          error={orgInvalid ? 'An organization ID looks like org-AbC123…: "org-" followed by letters and digits.' : undefined}
+          error={
+            orgInvalid ? 'An organization ID looks like org-AbC123…: "org-" followed by letters and digits.' : undefined
+          }
         >
           <Input
             id="openai-organization-id"

@@ -176,7 +176,9 @@ describe('QueryEditor', () => {
     await waitFor(() => expect(field.closest('span')).toHaveTextContent('Checkout'));
     expect(field.closest('span')).not.toHaveTextContent('proj_checkout');
     const options = await openOptions(selectors.query.filter('projectIds'));
-    expect(options).toEqual(expect.arrayContaining([expect.stringContaining('Search'), expect.stringContaining('$project')]));
+    expect(options).toEqual(
+      expect.arrayContaining([expect.stringContaining('Search'), expect.stringContaining('$project')])
+    );
     await userEvent.click(screen.getByRole('option', { name: /Search/ }));
     expect(last().filters).toEqual({ projectIds: ['proj_checkout', 'proj_search'] });
   });

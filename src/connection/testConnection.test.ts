@@ -31,7 +31,9 @@ describe('testConnection against the simulator', () => {
   it('succeeds with a full admin key and names what it reached', async () => {
     const res = await check({ jsonData: { organizationId: 'org-sim0001' } });
     expect(res.status).toBe('success');
-    expect(res.message).toMatch(/^Connected to organization org-sim0001 at http:\/\/127\.0\.0\.1:\d+\. \d+\+? projects\. Usage, costs, names and audit logs are readable\.$/);
+    expect(res.message).toMatch(
+      /^Connected to organization org-sim0001 at http:\/\/127\.0\.0\.1:\d+\. \d+\+? projects\. Usage, costs, names and audit logs are readable\.$/
+    );
     expect(res.details?.message.split(CHECKLIST_SEPARATOR)).toEqual([
       '✓ Usage: readable',
       '✓ Costs: readable',
@@ -51,7 +53,9 @@ describe('testConnection against the simulator', () => {
       '✗ Names (projects/users/keys): missing scope api.management.read — names will show as IDs'
     );
     expect(res.details?.message).toContain('✗ Audit logs: missing scope api.audit_logs.read');
-    expect(res.details?.verboseMessage).toMatch(/What the API answered:\nProjects: .*Missing scopes: api\.management\.read/);
+    expect(res.details?.verboseMessage).toMatch(
+      /What the API answered:\nProjects: .*Missing scopes: api\.management\.read/
+    );
   });
 
   it('warns when audit logging is not enabled', async () => {

@@ -97,10 +97,16 @@ describe.each(FILES)('%s', (file) => {
   it('points every panel and target at ${datasource}', () => {
     expect(panels.length).toBeGreaterThan(0);
     for (const p of panels) {
-      expect({ title: p.title, ds: p.datasource }).toEqual({ title: p.title, ds: { type: PLUGIN_ID, uid: '${datasource}' } });
+      expect({ title: p.title, ds: p.datasource }).toEqual({
+        title: p.title,
+        ds: { type: PLUGIN_ID, uid: '${datasource}' },
+      });
       expect(p.targets?.length).toBeGreaterThan(0);
       for (const t of p.targets ?? []) {
-        expect({ title: p.title, ds: t.datasource }).toEqual({ title: p.title, ds: { type: PLUGIN_ID, uid: '${datasource}' } });
+        expect({ title: p.title, ds: t.datasource }).toEqual({
+          title: p.title,
+          ds: { type: PLUGIN_ID, uid: '${datasource}' },
+        });
       }
     }
   });
@@ -175,7 +181,9 @@ describe('on the simulator', () => {
 
   it.each(FILES)('%s: every panel and annotation loads over 30 days without an error', async (file) => {
     const dashboard = load(file);
-    const annotations = (dashboard.annotations?.list ?? []).flatMap((a) => (a.target ? [{ title: a.name, t: a.target }] : []));
+    const annotations = (dashboard.annotations?.list ?? []).flatMap((a) =>
+      a.target ? [{ title: a.name, t: a.target }] : []
+    );
     const targets = [
       ...queryPanels(dashboard).flatMap((p) => (p.targets ?? []).map((t) => ({ title: p.title, t }))),
       ...annotations,

@@ -51,7 +51,11 @@ describe('frames from the official example payloads', () => {
       names: { project: new Map([[result.project_id!, 'Support bot']]) },
       refId: 'A',
     });
-    expect(frame.fields[1].labels).toMatchObject({ model: result.model, project_id: result.project_id, project: 'Support bot' });
+    expect(frame.fields[1].labels).toMatchObject({
+      model: result.model,
+      project_id: result.project_id,
+      project: 'Support bot',
+    });
     expect(frame.name).toBe(`${result.model} · Support bot`);
     expect(frame.fields[1].values).toEqual([result.input_tokens]);
   });
@@ -59,7 +63,11 @@ describe('frames from the official example payloads', () => {
 
 describe('buildFrames', () => {
   const def = ENDPOINTS.costs;
-  const cost = (value: number | string, line_item: string | null, project_id: string | null = 'proj_a'): UsageResult => ({
+  const cost = (
+    value: number | string,
+    line_item: string | null,
+    project_id: string | null = 'proj_a'
+  ): UsageResult => ({
     object: 'organization.costs.result',
     amount: { value, currency: 'usd' },
     line_item,
@@ -113,7 +121,15 @@ describe('buildFrames', () => {
   it('refuses an unreadable amount instead of counting it as zero', () => {
     const bad = { object: 'organization.costs.result', amount: { value: 'n/a', currency: 'usd' } } as UsageResult;
     expect(() =>
-      buildFrames({ def, metrics: def.metrics, groupBy: [], width: '1d', buckets: [day(0, [bad])], names: {}, refId: 'A' })
+      buildFrames({
+        def,
+        metrics: def.metrics,
+        groupBy: [],
+        width: '1d',
+        buckets: [day(0, [bad])],
+        names: {},
+        refId: 'A',
+      })
     ).toThrow(/no readable amount/);
   });
 

@@ -2,7 +2,14 @@
  * Buckets become time-series frames: one frame per group and metric, time = bucket start, a value for
  * every bucket (an empty bucket is a zero, as the API means it), labels with both IDs and names.
  */
-import { DataFrame, FieldType, DataFrameType, QueryResultMeta, QueryResultMetaNotice, createDataFrame } from '@grafana/data';
+import {
+  DataFrame,
+  FieldType,
+  DataFrameType,
+  QueryResultMeta,
+  QueryResultMetaNotice,
+  createDataFrame,
+} from '@grafana/data';
 
 import { BUCKET_SECONDS, BucketWidth, DIMENSIONS, EndpointDef, GroupByKey, MetricDef, NameKind } from '../api/catalog';
 import { ApiError } from '../api/errors';
@@ -122,7 +129,10 @@ export function buildFrames(input: FrameInput): DataFrame[] {
       const key = seriesKey(collapse ? [model ?? null, ...values] : values);
       if (seen) {
         if (seen.has(key)) {
-          throw new ApiError('malformed', 'The API returned the same group twice in one bucket; refusing to count it twice.');
+          throw new ApiError(
+            'malformed',
+            'The API returned the same group twice in one bucket; refusing to count it twice.'
+          );
         }
         seen.add(key);
       }
@@ -160,7 +170,10 @@ export function buildFrames(input: FrameInput): DataFrame[] {
   );
   const notices = [...(input.notices ?? [])];
   if (collapse) {
-    notices.push({ severity: 'info', text: 'Models are derived from cost line items (e.g. "gpt-4o-2024-08-06, output").' });
+    notices.push({
+      severity: 'info',
+      text: 'Models are derived from cost line items (e.g. "gpt-4o-2024-08-06, output").',
+    });
   }
   if (grouped && ordered.length === 0) {
     notices.push({ severity: 'info', text: `No ${input.def.label.toLowerCase()} usage in this time range.` });

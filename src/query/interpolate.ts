@@ -24,8 +24,7 @@ function isAll(text: string, templateSrv: Replacer, scopedVars?: ScopedVars): bo
     return scoped === ALL || (Array.isArray(scoped) && scoped.includes(ALL));
   }
   const variable = templateSrv.getVariables?.().find((v) => v.name === name) as
-    | { current?: { value?: string | string[] } }
-    | undefined;
+    { current?: { value?: string | string[] } } | undefined;
   const value = variable?.current?.value;
   return value === ALL || (Array.isArray(value) && value.includes(ALL));
 }
@@ -47,7 +46,12 @@ export function interpolateList(
     const replaced = templateSrv.replace(v, scopedVars, (value: string | string[]) =>
       Array.isArray(value) ? value.join('\u0000') : value
     );
-    out.push(...replaced.split('\u0000').map((s) => s.trim()).filter(Boolean));
+    out.push(
+      ...replaced
+        .split('\u0000')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    );
   }
   return [...new Set(out)];
 }

@@ -109,4 +109,3 @@ const LOADERS: Record<NameKind, (client: Lister) => Promise<NameMap>> = {
   apiKey: async (client) =>
     new Map((await listProjectApiKeys(client)).map((k) => [k.id, k.name || k.redacted_value || k.id])),
 };
-

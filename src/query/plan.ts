@@ -50,7 +50,7 @@ export function autoBucketWidth(def: EndpointDef, start: number, end: number, ma
 export function planWindows(start: number, end: number, width: BucketWidth, limit: number): TimeWindow[] {
   const w = BUCKET_SECONDS[width];
   const windows: TimeWindow[] = [];
-  for (let s = start; s < end; ) {
+  for (let s = start; s < end;) {
     const e = Math.min(end, alignDown(s, width) + limit * w);
     windows.push({ start: s, end: e, buckets: countBuckets(s, e, width) });
     s = e;

@@ -41,7 +41,13 @@ export interface FetchPlan {
   windows: TimeWindow[];
 }
 
-export function planQuery(query: OpenAIQuery, fromMs: number, toMs: number, nowMs: number, maxDataPoints?: number): FetchPlan {
+export function planQuery(
+  query: OpenAIQuery,
+  fromMs: number,
+  toMs: number,
+  nowMs: number,
+  maxDataPoints?: number
+): FetchPlan {
   const problems = checkTimeSeriesQuery(query);
   if (problems.length) {
     throw new QueryError(problems);
@@ -51,7 +57,9 @@ export function planQuery(query: OpenAIQuery, fromMs: number, toMs: number, nowM
   const end = Math.floor(toMs / 1000);
   const now = Math.floor(nowMs / 1000);
   const width: BucketWidth =
-    !query.bucketWidth || query.bucketWidth === 'auto' ? autoBucketWidth(def, start, end, maxDataPoints) : query.bucketWidth;
+    !query.bucketWidth || query.bucketWidth === 'auto'
+      ? autoBucketWidth(def, start, end, maxDataPoints)
+      : query.bucketWidth;
   const rangeProblems = checkRange(start, end, width, now);
   if (rangeProblems.length) {
     throw new QueryError(rangeProblems);
@@ -59,7 +67,8 @@ export function planQuery(query: OpenAIQuery, fromMs: number, toMs: number, nowM
   const fields = query.metrics?.length ? query.metrics : defaultMetrics(def);
   const metrics = fields.map((f) => findMetric(def, f)!);
   const groupBy = [...(query.groupBy ?? [])];
-  const sentGroupBy = query.costByModel && !groupBy.includes('line_item') ? [...groupBy, 'line_item' as const] : groupBy;
+  const sentGroupBy =
+    query.costByModel && !groupBy.includes('line_item') ? [...groupBy, 'line_item' as const] : groupBy;
 
   // Parameter order as in OpenAI's own examples; the order also keys the request cache.
   const params: Params = { bucket_width: width };
@@ -72,11 +81,25 @@ export function planQuery(query: OpenAIQuery, fromMs: number, toMs: number, nowM
   params.group_by = sentGroupBy.length ? sentGroupBy : undefined;
   const limit = def.limits[width]!.max;
   params.limit = limit;
-  return { def, width, metrics, groupBy: sentGroupBy, params, start, end, windows: planWindows(start, end, width, limit) };
+  return {
+    def,
+    width,
+    metrics,
+    groupBy: sentGroupBy,
+    params,
+    start,
+    end,
+    windows: planWindows(start, end, width, limit),
+  };
 }
 
 /** One window, every page, with the buckets checked to join up. */
-async function fetchWindow(client: AdminApiClient, plan: FetchPlan, w: TimeWindow, nowSec: number): Promise<UsageBucket[]> {
+async function fetchWindow(
+  client: AdminApiClient,
+  plan: FetchPlan,
+  w: TimeWindow,
+  nowSec: number
+): Promise<UsageBucket[]> {
   const settled = isSettled(plan.def, w.end, nowSec);
   const buckets: UsageBucket[] = [];
   let page: string | undefined;
@@ -88,7 +111,10 @@ async function fetchWindow(client: AdminApiClient, plan: FetchPlan, w: TimeWindo
       return buckets;
     }
     if (!res.next_page || res.next_page === page) {
-      throw new ApiError('malformed', `${plan.def.label}: the API says more buckets follow but gives no new page cursor.`);
+      throw new ApiError(
+        'malformed',
+        `${plan.def.label}: the API says more buckets follow but gives no new page cursor.`
+      );
     }
     page = res.next_page;
   }
@@ -176,6 +202,8 @@ export const runTimeSeries: QueryRunner = async (ctx, query, request) => {
     legendFormat: query.legendFormat,
     refId: query.refId,
     notices,
-    executed: plan.windows.map((w) => `GET ${plan.def.path} ${iso(w.start)} → ${iso(w.end)} (${w.buckets} × ${plan.width})`),
+    executed: plan.windows.map(
+      (w) => `GET ${plan.def.path} ${iso(w.start)} → ${iso(w.end)} (${w.buckets} × ${plan.width})`
+    ),
   });
 };

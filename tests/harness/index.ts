@@ -31,7 +31,12 @@ export interface Harness {
   proxy: DevProxy;
   ds: DataSource;
   /** Runs queries like a panel over [from, to) (Unix seconds). */
-  query(targets: Array<Partial<OpenAIQuery>>, from: number, to: number, maxDataPoints?: number): Promise<DataQueryResponse>;
+  query(
+    targets: Array<Partial<OpenAIQuery>>,
+    from: number,
+    to: number,
+    maxDataPoints?: number
+  ): Promise<DataQueryResponse>;
   setVariables(variables: TestVariable[]): void;
   close(): Promise<void>;
 }

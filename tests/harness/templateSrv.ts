@@ -40,7 +40,11 @@ export function createTemplateSrv(variables: TestVariable[] = []): TemplateSrv {
     v.value === '$__all' || (Array.isArray(v.value) && v.value.includes('$__all')) ? (v.options ?? []) : v.value;
   return {
     getVariables: () =>
-      variables.map((v) => ({ name: v.name, type: 'custom', current: { value: v.value, text: v.value } })) as unknown as TypedVariableModel[],
+      variables.map((v) => ({
+        name: v.name,
+        type: 'custom',
+        current: { value: v.value, text: v.value },
+      })) as unknown as TypedVariableModel[],
     replace(target?: string, scopedVars?: ScopedVars, fmt?: Format) {
       return (target ?? '').replace(PATTERN, (match, a, b, inlineFmt, c) => {
         const name = a ?? b ?? c;
