@@ -32,6 +32,8 @@ export class ApiError extends Error {
   readonly status?: number;
   /** OpenAI's own `error.message`, when there is one. */
   readonly openaiMessage?: string;
+  /** Any other text of the answer, e.g. Grafana's proxy's "Authentication to data source failed". */
+  readonly detail?: string;
   readonly code?: string;
   readonly path?: string;
   /** Seconds to wait, from a 429's `Retry-After`. */
@@ -40,7 +42,14 @@ export class ApiError extends Error {
   constructor(
     kind: ApiErrorKind,
     message: string,
-    extra: { status?: number; openaiMessage?: string; code?: string; path?: string; retryAfter?: number } = {}
+    extra: {
+      status?: number;
+      openaiMessage?: string;
+      detail?: string;
+      code?: string;
+      path?: string;
+      retryAfter?: number;
+    } = {}
   ) {
     super(message);
     this.name = 'ApiError';
@@ -93,7 +102,7 @@ export function errorFromResponse(
       : typeof data === 'string'
         ? data.slice(0, 200)
         : undefined;
-  const extra = { status, openaiMessage, code, path, retryAfter };
+  const extra = { status, openaiMessage, detail: proxyMessage, code, path, retryAfter };
   const text = `${openaiMessage ?? ''} ${proxyMessage ?? ''}`;
 
   if (status === undefined || status === 0) {

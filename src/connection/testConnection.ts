@@ -137,9 +137,20 @@ function checkList<T>(page: ListPage<T>): ListPage<T> {
 
 interface ErrorLike {
   kind?: string;
+  detail?: string;
   status?: number;
   openaiMessage?: string;
   message?: string;
+}
+
+/** The status and OpenAI's own words, for the verbose part: what a support ticket needs. */
+function rawAnswer(error: unknown): string {
+  const e = (error ?? {}) as ErrorLike;
+  if (e.status) {
+    const text = e.openaiMessage ?? e.detail;
+    return `HTTP ${e.status}${text ? `: ${text}` : ''}`;
+  }
+  return errorText(error) || String(error);
 }
 
 function errorText(error: unknown): string {
@@ -209,11 +220,17 @@ function summarize(results: Probe[], endpoint: string, organizationId?: string):
   const byId = Object.fromEntries(results.map((r) => [r.id, r])) as Record<StreamId, Probe>;
   const failed = results.filter((r) => !r.ok);
   const checklist = buildChecklist(byId);
-  const answers = failed.map((r) => `${LABELS[r.id]}: ${errorText(r.error) || String(r.error)}`);
+  // One cause behind every failure is in the headline already; repeating it per stream only adds noise.
+  const oneCause = failed.length === results.length && new Set(failed.map((r) => r.reason?.text)).size === 1;
+  const answers = failed.map((r) => `${LABELS[r.id]}: ${rawAnswer(r.error)}`);
   // Grafana shows `message` as one run of text and `verboseMessage` as preformatted lines behind a toggle.
   const details = {
-    message: checklist.join(CHECKLIST_SEPARATOR),
-    verboseMessage: [...checklist, ...(answers.length ? ['', 'What the API answered:', ...answers] : [])].join('\n'),
+    message: oneCause
+      ? `Not readable: ${results.map((r) => inSentence(r.id)).join(', ')}.`
+      : checklist.join(CHECKLIST_SEPARATOR),
+    verboseMessage: answers.length
+      ? [...(oneCause ? [] : [...checklist, '']), 'What the API answered:', ...answers].join('\n')
+      : undefined,
   };
   const where = organizationId ? `organization ${organizationId} at ${endpoint}` : endpoint;
 
@@ -258,7 +275,7 @@ function summarize(results: Probe[], endpoint: string, organizationId?: string):
   return {
     status: 'warning',
     message: `Connected to ${where}.${projectsNote} Some data is not readable: ${failed
-      .map((r) => LABELS[r.id].toLowerCase())
+      .map((r) => inSentence(r.id))
       .join(', ')}. See below.`,
     details,
   };
@@ -303,6 +320,11 @@ function line(p: Probe, okText: string): string {
     return `✓ ${LABELS[p.id]}: ${p.skipped ? `not checked (${p.skipped})` : okText}`;
   }
   return `✗ ${LABELS[p.id]}: ${p.reason?.text ?? 'not readable'}`;
+}
+
+/** A stream's label inside a sentence: lower case, except the acronym. */
+function inSentence(id: StreamId): string {
+  return LABELS[id].replace(/^[A-Z][a-z]/, (m) => m.toLowerCase());
 }
 
 function capitalize(s: string): string {

@@ -259,7 +259,9 @@ function App({ plugin, initial, theme }: { plugin: AnyPlugin; initial: SandboxSt
     () => new DataSourceClass(toInstanceSettings(toSettings(initial), plugin))
   );
   const [testing, setTesting] = useState(false);
-  const [testResult, setTestResult] = useState<{ status: string; message: string; details?: string } | undefined>();
+  const [testResult, setTestResult] = useState<
+    { status: string; message: string; details?: string; verbose?: string } | undefined
+  >();
 
   // A query on another source than the default, so choosing Costs and a grouping is a real edit.
   const [query, setQuery] = useState<Record<string, unknown>>({
@@ -304,8 +306,17 @@ function App({ plugin, initial, theme }: { plugin: AnyPlugin; initial: SandboxSt
       const fresh = new DataSourceClass(toInstanceSettings(next, plugin));
       current.current = { ds: fresh, instance: toInstanceSettings(next, plugin) };
       setDs(fresh);
-      const r = (await fresh.testDatasource()) as { status?: string; message?: string; details?: { message?: string } };
-      setTestResult({ status: r.status ?? 'unknown', message: r.message ?? '', details: r.details?.message });
+      const r = (await fresh.testDatasource()) as {
+        status?: string;
+        message?: string;
+        details?: { message?: string; verboseMessage?: string };
+      };
+      setTestResult({
+        status: r.status ?? 'unknown',
+        message: r.message ?? '',
+        details: r.details?.message,
+        verbose: r.details?.verboseMessage,
+      });
     } catch (err) {
       const e = err as { message?: string; data?: { message?: string } };
       setTestResult({ status: 'error', message: e?.data?.message ?? e?.message ?? String(err) });
@@ -367,7 +378,13 @@ function App({ plugin, initial, theme }: { plugin: AnyPlugin; initial: SandboxSt
               }
               title={testResult.message}
             >
-              {testResult.details && <div style={{ whiteSpace: 'pre-wrap' }}>{testResult.details}</div>}
+              {/* As Grafana shows them: the details as plain text, the verbose part preformatted behind a toggle. */}
+              {testResult.details}
+              {testResult.verbose && (
+                <details open style={{ whiteSpace: 'pre-wrap', marginTop: 8 }}>
+                  {testResult.verbose}
+                </details>
+              )}
             </Alert>
           )}
         </div>
