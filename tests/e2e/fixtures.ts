@@ -9,6 +9,8 @@ import { SimOrg } from '../simulator/org';
 export const PLUGIN_ID = 'aiusage-openai-datasource';
 export const PROVISIONING_FILE = 'datasources.yml';
 export const SIMULATOR_DS_NAME = 'OpenAI (simulator)';
+/** Its uid in provisioning/datasources/datasources.yml, as dashboards' data source variable takes it. */
+export const SIMULATOR_DS_UID = 'openai-simulator';
 /** The simulator as Grafana's server reaches it (docker compose service). */
 export const SIMULATOR_URL = 'http://simulator:8787';
 
