@@ -9,7 +9,7 @@ import { BucketWidth, ENDPOINTS, GroupByKey, NameKind, SourceId } from '../api/c
 import { UsageBucket } from '../api/types';
 import { QueryContext } from '../query/context';
 import { ResolvedNames } from '../query/names';
-import { FetchPlan, fetchBuckets, planQuery, provisionalNotice } from '../query/runQuery';
+import { FetchPlan, describeRequests, fetchBuckets, planQuery, provisionalNotice } from '../query/runQuery';
 import { OpenAIQuery } from '../types';
 
 export const DAY_SECONDS = 86400;
@@ -44,18 +44,7 @@ export async function fetchSource(ctx: QueryContext, spec: FetchSpec): Promise<F
 
 /** Request lines for the query inspector. */
 export function executed(...fetched: Fetched[]): string {
-  return fetched
-    .flatMap(({ plan }) =>
-      plan.windows.map(
-        (w) =>
-          `GET ${plan.def.path} ${iso(w.start)} → ${iso(w.end)} (${w.buckets} × ${plan.width}) group_by=${plan.groupBy.join(',')}`
-      )
-    )
-    .join('\n');
-}
-
-function iso(t: number) {
-  return new Date(t * 1000).toISOString();
+  return fetched.flatMap(({ plan }) => describeRequests(plan)).join('\n');
 }
 
 /** Notices every insight shares: names that could not be read, and costs that may still rise. */
@@ -70,8 +59,7 @@ export function commonNotices(names: ResolvedNames | undefined, costsEndSec: num
   return notices;
 }
 
-/** Label names of a named dimension, as in time series frames: `project_id` (ID) and `project` (name). */
-export const NAME_LABEL: Record<NameKind, string> = { project: 'project', user: 'user', apiKey: 'api_key' };
+export { NAME_LABEL } from '../query/frames';
 
 /** Readable name of an ID, the ID itself when the list had no name for it. */
 export function nameOf(names: ResolvedNames | undefined, kind: NameKind, id: string | null | undefined): string {

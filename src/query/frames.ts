@@ -36,7 +36,7 @@ export interface FrameInput {
 }
 
 /** Label names of a dimension: `project_id` gives `project_id` (ID) and `project` (name). */
-const NAME_LABEL: Record<NameKind, string> = { project: 'project', user: 'user', apiKey: 'api_key' };
+export const NAME_LABEL: Record<NameKind, string> = { project: 'project', user: 'user', apiKey: 'api_key' };
 
 interface Series {
   labels: Record<string, string>;

@@ -157,6 +157,14 @@ function iso(t: number) {
   return new Date(t * 1000).toISOString();
 }
 
+/** One line per window, for the query inspector. */
+export function describeRequests(plan: FetchPlan): string[] {
+  const groupBy = plan.groupBy.length ? ` group_by=${plan.groupBy.join(',')}` : '';
+  return plan.windows.map(
+    (w) => `GET ${plan.def.path} ${iso(w.start)} → ${iso(w.end)} (${w.buckets} × ${plan.width})${groupBy}`
+  );
+}
+
 export async function fetchBuckets(ctx: QueryContext, plan: FetchPlan): Promise<UsageBucket[]> {
   const nowSec = Math.floor(ctx.now() / 1000);
   const perWindow = await Promise.all(plan.windows.map((w) => fetchWindow(ctx.client, plan, w, nowSec)));
@@ -202,8 +210,6 @@ export const runTimeSeries: QueryRunner = async (ctx, query, request) => {
     legendFormat: query.legendFormat,
     refId: query.refId,
     notices,
-    executed: plan.windows.map(
-      (w) => `GET ${plan.def.path} ${iso(w.start)} → ${iso(w.end)} (${w.buckets} × ${plan.width})`
-    ),
+    executed: describeRequests(plan),
   });
 };
