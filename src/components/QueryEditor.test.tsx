@@ -42,9 +42,10 @@ function fakeDatasource() {
         has_more: false,
         data: [
           {
+            // One bucket spanning the requested window, so the buckets join up as the API's do.
             object: 'bucket',
-            start_time: 0,
-            end_time: 86400,
+            start_time: params?.start_time,
+            end_time: params?.end_time,
             results: [
               { object: 'organization.usage.completions.result', model: 'gpt-4o-mini', input_tokens: 1 },
               { object: 'organization.usage.completions.result', model: 'gpt-4o', input_tokens: 1 },

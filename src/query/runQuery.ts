@@ -21,7 +21,7 @@ import { AdminApiClient, Params } from '../api/client';
 import { ApiError } from '../api/errors';
 import { UsageBucket, UsagePage } from '../api/types';
 import { OpenAIQuery } from '../types';
-import { QueryContext, QueryError, QueryRunner } from './context';
+import { QueryError, QueryRunner } from './context';
 import { buildFrames } from './frames';
 import { TimeWindow, autoBucketWidth, isSettled, planWindows, provisionalSeconds } from './plan';
 import { checkRange, checkTimeSeriesQuery } from './validate';
@@ -95,7 +95,7 @@ export function planQuery(
 
 /** One window, every page, with the buckets checked to join up. */
 async function fetchWindow(
-  client: AdminApiClient,
+  client: Pick<AdminApiClient, 'getJson'>,
   plan: FetchPlan,
   w: TimeWindow,
   nowSec: number
@@ -165,7 +165,11 @@ export function describeRequests(plan: FetchPlan): string[] {
   );
 }
 
-export async function fetchBuckets(ctx: QueryContext, plan: FetchPlan): Promise<UsageBucket[]> {
+/** Every window of the plan in parallel, joined into one checked run of buckets. Needs only GETs and a clock. */
+export async function fetchBuckets(
+  ctx: { client: Pick<AdminApiClient, 'getJson'>; now: () => number },
+  plan: FetchPlan
+): Promise<UsageBucket[]> {
   const nowSec = Math.floor(ctx.now() / 1000);
   const perWindow = await Promise.all(plan.windows.map((w) => fetchWindow(ctx.client, plan, w, nowSec)));
   return joinBuckets(perWindow, plan.start);

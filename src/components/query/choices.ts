@@ -2,9 +2,10 @@
  * Readable choices (value = ID, label = name) for filter pickers and template variables, loaded through the
  * data source's Admin API client and cached per data source for a few minutes.
  */
-import { ENDPOINTS, SourceId } from '../../api/catalog';
+import { SourceId } from '../../api/catalog';
 import type { AdminApiClient } from '../../api/client';
-import { Project, ProjectApiKey, UsagePage, User } from '../../api/types';
+import { Project, ProjectApiKey, User } from '../../api/types';
+import { fetchBuckets, planQuery } from '../../query/runQuery';
 import { listProjectApiKeys, listProjects, userName } from '../../query/names';
 
 export type ChoiceKind = 'projects' | 'users' | 'apiKeys' | 'models' | 'lineItems';
@@ -38,8 +39,6 @@ export interface ChoiceSource {
 export const DEFAULT_LOOKBACK_DAYS = 30;
 const TTL_MS = 5 * 60 * 1000;
 const MAX_LOOKBACK_DAYS = 180;
-/** Enough pages for the longest look-back at 31 daily buckets per page. */
-const MAX_USAGE_PAGES = 6;
 
 const cache = new WeakMap<object, Map<string, { at: number; value: Promise<Choice[]> }>>();
 
@@ -122,33 +121,22 @@ async function seenValues(
   field: 'model' | 'line_item',
   lookbackDays = DEFAULT_LOOKBACK_DAYS
 ): Promise<Choice[]> {
-  const def = ENDPOINTS[source];
   const days = Math.max(1, Math.min(Math.round(lookbackDays), MAX_LOOKBACK_DAYS));
-  const limit = Math.min(days, def.limits['1d']?.max ?? 31);
-  const now = Math.floor(nowMs / 1000);
+  // The engine's own windows and pages, so no bucket of the look-back is skipped.
+  const plan = planQuery(
+    { refId: 'choices', source, groupBy: [field], bucketWidth: '1d', metrics: [] },
+    nowMs - days * 86_400_000,
+    nowMs,
+    nowMs
+  );
   const seen = new Map<string, number>();
-  let page: string | undefined;
-  for (let i = 0; i < MAX_USAGE_PAGES; i++) {
-    const res = await client.getJson<UsagePage>(def.path, {
-      start_time: now - days * 86400,
-      end_time: now,
-      bucket_width: '1d',
-      limit,
-      group_by: [field],
-      page,
-    });
-    for (const bucket of res.data ?? []) {
-      for (const r of bucket.results ?? []) {
-        const v = r[field];
-        if (typeof v === 'string' && v) {
-          seen.set(v, (seen.get(v) ?? 0) + 1);
-        }
+  for (const bucket of await fetchBuckets({ client, now: () => nowMs }, plan)) {
+    for (const r of bucket.results) {
+      const v = r[field];
+      if (typeof v === 'string' && v) {
+        seen.set(v, (seen.get(v) ?? 0) + 1);
       }
     }
-    if (!res.has_more || !res.next_page) {
-      break;
-    }
-    page = res.next_page;
   }
   // Most frequently seen first, so the common ones are at the top of a long list.
   return [...seen.entries()]
