@@ -21,6 +21,7 @@ import { QueryContext, QueryError, QueryRunner } from './query/context';
 import { interpolateQuery } from './query/interpolate';
 import { migrateQuery } from './query/migrate';
 import { NameResolver } from './query/names';
+import { RecentBuckets } from './query/recent';
 import { runTimeSeries } from './query/runQuery';
 import { DEFAULT_QUERY, OpenAIDataSourceOptions, OpenAIQuery, QueryType } from './types';
 import { OpenAIVariableSupport } from './variables';
@@ -36,6 +37,7 @@ export const queryRunners: Partial<Record<QueryType, QueryRunner>> = {
 export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptions> {
   readonly client: AdminApiClient;
   readonly names: NameResolver;
+  readonly recent: RecentBuckets;
   private readonly settings: OpenAIDataSourceOptions;
 
   constructor(instanceSettings: DataSourceInstanceSettings<OpenAIDataSourceOptions>, now: () => number = Date.now) {
@@ -43,6 +45,7 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
     this.settings = instanceSettings.jsonData ?? {};
     this.client = new AdminApiClient(instanceSettings.url ?? '', { organizationId: this.settings.organizationId });
     this.names = new NameResolver(this.client, now);
+    this.recent = new RecentBuckets(this.client);
     this.now = now;
     this.variables = new OpenAIVariableSupport(this);
     this.annotations = auditAnnotations;
@@ -64,7 +67,13 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
   }
 
   async query(request: DataQueryRequest<OpenAIQuery>): Promise<DataQueryResponse> {
-    const ctx: QueryContext = { client: this.client, names: this.names, settings: this.settings, now: this.now };
+    const ctx: QueryContext = {
+      client: this.client,
+      names: this.names,
+      recent: this.recent,
+      settings: this.settings,
+      now: this.now,
+    };
     const templateSrv = getTemplateSrv();
     const outcomes = await Promise.all(
       request.targets

@@ -21,12 +21,8 @@ export class RequestCache {
    * settled, it is stored with its estimated size.
    */
   get<T>(key: string, load: () => Promise<T>, keep?: (value: T) => number | undefined): Promise<T> {
-    const hit = this.settled.get(key);
-    if (hit) {
-      // Re-insert to mark it most recently used.
-      this.settled.delete(key);
-      this.settled.set(key, hit);
-      return Promise.resolve(hit.value as T);
+    if (this.settled.has(key)) {
+      return Promise.resolve(this.peek<T>(key)!);
     }
     const pending = this.inFlight.get(key);
     if (pending) {
@@ -37,7 +33,7 @@ export class RequestCache {
         this.inFlight.delete(key);
         const bytes = keep?.(value);
         if (bytes !== undefined) {
-          this.store(key, value, bytes);
+          this.put(key, value, bytes);
         }
         return value;
       },
@@ -50,12 +46,29 @@ export class RequestCache {
     return promise;
   }
 
+  /** A kept value, marked as most recently used; in-flight loads are not looked at. */
+  peek<T>(key: string): T | undefined {
+    const hit = this.settled.get(key);
+    if (!hit) {
+      return undefined;
+    }
+    this.settled.delete(key);
+    this.settled.set(key, hit);
+    return hit.value as T;
+  }
+
   clear() {
     this.settled.clear();
     this.bytes = 0;
   }
 
-  private store(key: string, value: unknown, bytes: number) {
+  /** Keeps a settled value of about `bytes`, replacing any under the same key; the least recently used go first. */
+  put(key: string, value: unknown, bytes: number) {
+    const old = this.settled.get(key);
+    if (old) {
+      this.settled.delete(key);
+      this.bytes -= old.bytes;
+    }
     if (bytes > this.maxBytes) {
       return;
     }

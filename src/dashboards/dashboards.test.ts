@@ -48,6 +48,7 @@ interface Dashboard {
   annotations?: { list: Array<{ name: string; target?: OpenAIQuery }> };
   uid: string;
   time: { from: string; to: string };
+  timezone?: string;
   templating: { list: Array<Record<string, unknown>> };
   panels: Panel[];
 }
@@ -91,7 +92,9 @@ describe.each(FILES)('%s', (file) => {
     for (const row of rows) {
       expect(row.repeat).toBe('datasource');
     }
-    expect(dashboard.time).toEqual({ from: 'now-30d', to: 'now' });
+    // Whole UTC days, as OpenAI's own dashboard and invoice count them, and a start that stays put between refreshes.
+    expect(dashboard.time).toEqual({ from: 'now-30d/d', to: 'now' });
+    expect(dashboard.timezone).toBe('utc');
   });
 
   it('points every panel and target at ${datasource}', () => {
@@ -189,7 +192,7 @@ describe('on the simulator', () => {
       ...annotations,
     ];
     for (const { title, t } of targets) {
-      const res = await h.query([t], NOW - 30 * DAY, NOW);
+      const res = await h.query([t], Math.floor(NOW / DAY) * DAY - 30 * DAY, NOW);
       expect({ title, errors: res.errors ?? [] }).toEqual({ title, errors: [] });
       expect({ title, frames: res.data.length > 0 }).toEqual({ title, frames: true });
     }

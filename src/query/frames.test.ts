@@ -5,7 +5,7 @@ import { ENDPOINTS, SOURCE_IDS, defaultMetrics, findMetric } from '../api/catalo
 import { UsageBucket, UsagePage, UsageResult } from '../api/types';
 import { buildFrames, fillLegend, parseAmount } from './frames';
 import { parseLineItem } from './lineItems';
-import { joinBuckets } from './runQuery';
+import { joinBuckets } from './buckets';
 
 const EXAMPLES = join(__dirname, '../../tests/fixtures/openai/examples');
 const example = <T>(file: string): T => JSON.parse(readFileSync(join(EXAMPLES, file), 'utf8'));

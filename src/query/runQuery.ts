@@ -18,15 +18,14 @@ import {
   findMetric,
 } from '../api/catalog';
 import { AdminApiClient, Params } from '../api/client';
-import { ApiError } from '../api/errors';
-import { UsageBucket, UsagePage } from '../api/types';
+import { UsageBucket } from '../api/types';
 import { OpenAIQuery } from '../types';
+import { fetchRange, iso, joinBuckets } from './buckets';
 import { QueryError, QueryRunner } from './context';
 import { buildFrames } from './frames';
 import { TimeWindow, autoBucketWidth, isSettled, planWindows, provisionalSeconds } from './plan';
+import { RecentBuckets } from './recent';
 import { checkRange, checkTimeSeriesQuery } from './validate';
-
-const MAX_PAGES_PER_WINDOW = 100;
 
 /** A query resolved against the catalog and the time range: everything needed to send requests. */
 export interface FetchPlan {
@@ -93,70 +92,6 @@ export function planQuery(
   };
 }
 
-/** One window, every page, with the buckets checked to join up. */
-async function fetchWindow(
-  client: Pick<AdminApiClient, 'getJson'>,
-  plan: FetchPlan,
-  w: TimeWindow,
-  nowSec: number
-): Promise<UsageBucket[]> {
-  const settled = isSettled(plan.def, w.end, nowSec);
-  const buckets: UsageBucket[] = [];
-  let page: string | undefined;
-  for (let i = 0; i < MAX_PAGES_PER_WINDOW; i++) {
-    const params: Params = { start_time: w.start, end_time: w.end, ...plan.params, page };
-    const res = await client.getJson<UsagePage>(plan.def.path, params, { settled });
-    buckets.push(...checkedBuckets(res, plan.def.path));
-    if (!res.has_more) {
-      return buckets;
-    }
-    if (!res.next_page || res.next_page === page) {
-      throw new ApiError(
-        'malformed',
-        `${plan.def.label}: the API says more buckets follow but gives no new page cursor.`
-      );
-    }
-    page = res.next_page;
-  }
-  throw new ApiError('malformed', `${plan.def.label}: more than ${MAX_PAGES_PER_WINDOW} pages for one window.`);
-}
-
-/** Buckets of one page, in the documented shape (the older schema's `result` accepted too). */
-function checkedBuckets(res: UsagePage, path: string): UsageBucket[] {
-  if (!res || !Array.isArray(res.data)) {
-    throw new ApiError('malformed', `The answer for ${path} is not a usage page (no "data" array).`, { path });
-  }
-  return res.data.map((b) => {
-    const results = b?.results ?? (b as unknown as { result?: UsageBucket['results'] })?.result;
-    if (typeof b?.start_time !== 'number' || typeof b?.end_time !== 'number' || !Array.isArray(results)) {
-      throw new ApiError('malformed', `The answer for ${path} has a bucket without start_time, end_time or results.`, {
-        path,
-      });
-    }
-    return { ...b, results };
-  });
-}
-
-/** Every bucket must start where the previous one ended: a gap or an overlap would lose or double-count data. */
-export function joinBuckets(windows: UsageBucket[][], start: number): UsageBucket[] {
-  const all = windows.flat();
-  let expected = start;
-  for (const b of all) {
-    if (b.start_time !== expected) {
-      throw new ApiError(
-        'malformed',
-        `The API's buckets do not join up: expected a bucket at ${iso(expected)}, got ${iso(b.start_time)}. Refusing to show a range with a missing or doubled bucket.`
-      );
-    }
-    expected = b.end_time;
-  }
-  return all;
-}
-
-function iso(t: number) {
-  return new Date(t * 1000).toISOString();
-}
-
 /** One line per window, for the query inspector. */
 export function describeRequests(plan: FetchPlan): string[] {
   const groupBy = plan.groupBy.length ? ` group_by=${plan.groupBy.join(',')}` : '';
@@ -165,13 +100,23 @@ export function describeRequests(plan: FetchPlan): string[] {
   );
 }
 
-/** Every window of the plan in parallel, joined into one checked run of buckets. Needs only GETs and a clock. */
+/**
+ * Every window of the plan in parallel, joined into one checked run of buckets. Needs only GETs and a clock; with
+ * the data source's recent buckets, a window reaching into the provisional period fetches only what may have changed.
+ */
 export async function fetchBuckets(
-  ctx: { client: Pick<AdminApiClient, 'getJson'>; now: () => number },
+  ctx: { client: Pick<AdminApiClient, 'getJson'>; now: () => number; recent?: RecentBuckets },
   plan: FetchPlan
 ): Promise<UsageBucket[]> {
   const nowSec = Math.floor(ctx.now() / 1000);
-  const perWindow = await Promise.all(plan.windows.map((w) => fetchWindow(ctx.client, plan, w, nowSec)));
+  const perWindow = await Promise.all(
+    plan.windows.map((w) => {
+      const settled = isSettled(plan.def, w.end, nowSec);
+      return !settled && ctx.recent
+        ? ctx.recent.fetch(plan, w.start, w.end, nowSec)
+        : fetchRange(ctx.client, plan, w.start, w.end, settled);
+    })
+  );
   return joinBuckets(perWindow, plan.start);
 }
 

@@ -1,0 +1,78 @@
+/**
+ * Buckets from the API: every page of a range, each page checked for the documented shape, and runs of
+ * buckets checked to join up exactly.
+ */
+import { EndpointDef } from '../api/catalog';
+import { AdminApiClient, Params } from '../api/client';
+import { ApiError } from '../api/errors';
+import { UsageBucket, UsagePage } from '../api/types';
+
+const MAX_PAGES_PER_RANGE = 100;
+
+/** What a request for buckets needs besides its time range. */
+export interface BucketRequest {
+  def: EndpointDef;
+  /** Parameters common to every range: bucket_width, filters, group_by, limit. */
+  params: Params;
+}
+
+/** [start, end), every page. `settled` lets the client cache the answers. */
+export async function fetchRange(
+  client: Pick<AdminApiClient, 'getJson'>,
+  req: BucketRequest,
+  start: number,
+  end: number,
+  settled: boolean
+): Promise<UsageBucket[]> {
+  const buckets: UsageBucket[] = [];
+  let page: string | undefined;
+  for (let i = 0; i < MAX_PAGES_PER_RANGE; i++) {
+    const params: Params = { start_time: start, end_time: end, ...req.params, page };
+    const res = await client.getJson<UsagePage>(req.def.path, params, { settled });
+    buckets.push(...checkedBuckets(res, req.def.path));
+    if (!res.has_more) {
+      return buckets;
+    }
+    if (!res.next_page || res.next_page === page) {
+      throw new ApiError('malformed', `${req.def.label}: the API says more buckets follow but gives no new page cursor.`);
+    }
+    page = res.next_page;
+  }
+  throw new ApiError('malformed', `${req.def.label}: more than ${MAX_PAGES_PER_RANGE} pages for one window.`);
+}
+
+/** Buckets of one page, in the documented shape (the older schema's `result` accepted too). */
+function checkedBuckets(res: UsagePage, path: string): UsageBucket[] {
+  if (!res || !Array.isArray(res.data)) {
+    throw new ApiError('malformed', `The answer for ${path} is not a usage page (no "data" array).`, { path });
+  }
+  return res.data.map((b) => {
+    const results = b?.results ?? (b as unknown as { result?: UsageBucket['results'] })?.result;
+    if (typeof b?.start_time !== 'number' || typeof b?.end_time !== 'number' || !Array.isArray(results)) {
+      throw new ApiError('malformed', `The answer for ${path} has a bucket without start_time, end_time or results.`, {
+        path,
+      });
+    }
+    return { ...b, results };
+  });
+}
+
+/** Every bucket must start where the previous one ended: a gap or an overlap would lose or double-count data. */
+export function joinBuckets(windows: UsageBucket[][], start: number): UsageBucket[] {
+  const all = windows.flat();
+  let expected = start;
+  for (const b of all) {
+    if (b.start_time !== expected) {
+      throw new ApiError(
+        'malformed',
+        `The API's buckets do not join up: expected a bucket at ${iso(expected)}, got ${iso(b.start_time)}. Refusing to show a range with a missing or doubled bucket.`
+      );
+    }
+    expected = b.end_time;
+  }
+  return all;
+}
+
+export function iso(t: number) {
+  return new Date(t * 1000).toISOString();
+}
