@@ -85,4 +85,43 @@ describe('Limiter pacing', () => {
     limiter.onSuccess();
     expect(limiter.pacingMs).toBeLessThan(500);
   });
+
+  it('lets as many requests as the API accepted in a row start at once after a quiet spell', async () => {
+    const limiter = new Limiter({ max: 4 });
+    const burst = async (n: number, refuseLast = false) => {
+      const startTimes: number[] = [];
+      const run = (i: number) =>
+        limiter.run(async () => {
+          startTimes.push(Date.now());
+          if (refuseLast && i === n - 1) {
+            limiter.onRateLimit(0);
+          }
+        });
+      await Promise.all(Array.from({ length: n }, (_, i) => run(i)));
+      return startTimes.slice(1).map((t, i) => t - startTimes[i]);
+    };
+    // 40 accepted, the 41st refused: 20.5 per second was too many, so about 10 per second from now on.
+    await burst(41, true);
+    expect(Math.round(limiter.pacingMs)).toBe(98);
+    expect((await burst(3)).every((gap) => gap >= 90)).toBe(true);
+    // After a quiet spell the allowance has refilled: a few requests start together again.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect((await burst(4)).every((gap) => gap < 50)).toBe(true);
+  });
+
+  it('gives the whole budget back once the allowance it saw has had time to refill', async () => {
+    let t = 0;
+    const limiter = new Limiter({ max: 4, now: () => t });
+    await Promise.all(
+      Array.from({ length: 41 }, (_, i) => limiter.run(async () => void (i === 40 && limiter.onRateLimit(0))))
+    );
+    expect(limiter.concurrency).toBe(2);
+    // 40 accepted at about 10 per second refill in about 4 s.
+    t += 3000;
+    await limiter.run(async () => {});
+    expect(limiter.concurrency).toBe(2);
+    t += 4000;
+    await limiter.run(async () => {});
+    expect(limiter.concurrency).toBe(4);
+  });
 });

@@ -3,7 +3,10 @@
  * success widens it a little, each 429 halves it, and a `Retry-After` pauses every sender, not only the
  * request that was refused, so a dashboard backs off as a whole instead of hammering the API.
  * Concurrency alone does not bound the rate when answers are fast, so a 429 also paces request starts at
- * half the rate that was just refused; successes relax the pacing again, slowly.
+ * half the rate that was just refused; successes relax the pacing again, slowly. The pacing is a token bucket
+ * (GCRA): under load starts are spaced evenly, and a quiet spell earns back as many starts at once as the API
+ * let through before it first refused, since its own allowance refills while nothing is sent; once that
+ * allowance has had time to refill, the whole concurrency budget is back too.
  */
 export interface LimiterOptions {
   /** Concurrent requests at the start and at most. */
@@ -28,8 +31,12 @@ export class Limiter {
   private pausedUntil = 0;
   /** Least time between two request starts; 0 until the API first says 429. */
   private intervalMs = 0;
+  /** When the next start is due if starts were evenly spaced (GCRA's theoretical arrival time). */
   private nextStart = 0;
   private lastReduction = -Infinity;
+  /** Starts the API accepted in a row before refusing: how many may go at once after a quiet spell. */
+  private burst = 1;
+  private lastStart = -Infinity;
   private readonly starts: number[] = [];
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -74,14 +81,22 @@ export class Limiter {
     const now = this.now();
     this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterSeconds * 1000);
     // The requests in flight when the limit was hit are refused together: that is one signal, not several.
-    if (now - this.lastReduction < Math.max(EPOCH_MS, retryAfterSeconds * 1000)) {
-      return;
+    if (now - this.lastReduction >= Math.max(EPOCH_MS, retryAfterSeconds * 1000)) {
+      this.lastReduction = now;
+      this.limit = Math.max(this.min, this.limit / 2);
+      const recent = this.starts.filter((t) => t > now - RATE_WINDOW_MS).length;
+      // The requests still in flight were most likely refused together with this one.
+      this.burst = Math.max(this.burst, recent - this.active);
+      const refusedRate = Math.max(recent, 1) / (RATE_WINDOW_MS / 1000);
+      this.intervalMs = Math.min(MAX_INTERVAL_MS, Math.max(this.intervalMs * 2, 2000 / refusedRate));
     }
-    this.lastReduction = now;
-    this.limit = Math.max(this.min, this.limit / 2);
-    const recent = this.starts.filter((t) => t > now - RATE_WINDOW_MS).length;
-    const refusedRate = Math.max(recent, 1) / (RATE_WINDOW_MS / 1000);
-    this.intervalMs = Math.min(MAX_INTERVAL_MS, Math.max(this.intervalMs * 2, 2000 / refusedRate));
+    // No credit for the pause after a refusal: starts after it are spaced from the first on.
+    this.nextStart = Math.max(this.nextStart, this.pausedUntil + this.burstMs());
+  }
+
+  /** How far ahead of the even spacing starts may run after a quiet spell. */
+  private burstMs(): number {
+    return (this.burst - 1) * this.intervalMs;
   }
 
   private async waitForTurn() {
@@ -92,8 +107,8 @@ export class Limiter {
         continue;
       }
       // Reserve the next start slot before sleeping, so waiters queue up instead of starting together.
-      const slot = Math.max(now, this.nextStart);
-      this.nextStart = slot + this.intervalMs;
+      const slot = Math.max(now, this.nextStart - this.burstMs());
+      this.nextStart = Math.max(this.nextStart, slot) + this.intervalMs;
       if (slot > now) {
         await this.sleep(slot - now);
       }
@@ -103,12 +118,17 @@ export class Limiter {
     }
     const started = this.now();
     this.starts.push(started);
+    this.lastStart = started;
     while (this.starts.length > 0 && this.starts[0] <= started - RATE_WINDOW_MS) {
       this.starts.shift();
     }
   }
 
   private acquire(): Promise<void> {
+    if (this.active === 0 && this.intervalMs > 0 && this.now() - this.lastStart >= this.burst * this.intervalMs) {
+      // Quiet long enough for the allowance the API showed to refill: the whole budget again.
+      this.limit = this.max;
+    }
     if (this.active < Math.floor(this.limit)) {
       this.active++;
       return Promise.resolve();

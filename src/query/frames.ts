@@ -43,7 +43,12 @@ interface Series {
   display: string[];
   values: Float64Array[];
   total: number;
+  /** The last bucket with a result of this group: a second one there is a duplicate. */
+  bucket: number;
 }
+
+/** Series by group, one map level per grouping value: no key is built per result (null stays apart from ""). */
+interface Level extends Map<string | null, Level | Series> {}
 
 /** `amount.value` arrives as a number or as a decimal string; anything else is refused, never counted as 0. */
 export function parseAmount(r: UsageResult): number {
@@ -100,15 +105,6 @@ function labelAndDisplay(
   return name;
 }
 
-/** A map key for a group: cheaper than JSON for the many results of minute buckets; null stays apart from "". */
-function seriesKey(values: Array<string | null>): string {
-  let key = '';
-  for (const v of values) {
-    key += v === null ? '\u0001' : `\u0002${v}`;
-  }
-  return key;
-}
-
 export function fillLegend(format: string, labels: Record<string, string>): string {
   return format.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, key: string) => labels[key] ?? '');
 }
@@ -119,34 +115,64 @@ export function buildFrames(input: FrameInput): DataFrame[] {
   const collapse = Boolean(input.costByModel);
   // With cost by model the line item is fetched but the series are per model.
   const dims = collapse ? input.groupBy.filter((d) => d !== 'line_item') : input.groupBy;
-  const series = new Map<string, Series>();
+  // Series in the order first seen, which breaks ties in the final order.
+  const series: Series[] = [];
+  const root: Level = new Map();
+  // With cost by model the model is the first grouping value.
+  const depth = dims.length + (collapse ? 1 : 0);
+  const models = new Map<string | null | undefined, string | null>();
+  const modelOf = (lineItem: string | null | undefined): string | null => {
+    let model = models.get(lineItem);
+    if (model === undefined) {
+      model = parseLineItem(lineItem).model;
+      models.set(lineItem, model);
+    }
+    return model;
+  };
+  const partOf = (r: UsageResult, j: number, model: string | null): string | null =>
+    collapse ? (j === 0 ? model : dimValue(r, dims[j - 1])) : dimValue(r, dims[j]);
+  const create = (r: UsageResult, model: string | null, bucket: number): Series => {
+    const labels: Record<string, string> = {};
+    const display: string[] = [];
+    if (collapse) {
+      labels.model = model ?? '';
+      display.push(model ?? '(not per model)');
+    }
+    dims.forEach((d) => display.push(labelAndDisplay(d, dimValue(r, d), input.names, labels)));
+    const s: Series = { labels, display, values: metrics.map(() => new Float64Array(n)), total: 0, bucket };
+    series.push(s);
+    return s;
+  };
 
   for (let i = 0; i < n; i++) {
-    const seen = collapse ? undefined : new Set<string>();
-    for (const r of buckets[i].results) {
-      const values = dims.map((d) => dimValue(r, d));
-      const model = collapse ? parseLineItem(r.line_item).model : undefined;
-      const key = seriesKey(collapse ? [model ?? null, ...values] : values);
-      if (seen) {
-        if (seen.has(key)) {
+    const results = buckets[i].results;
+    for (let k = 0; k < results.length; k++) {
+      const r = results[k];
+      const model = collapse ? modelOf(r.line_item) : null;
+      let level = root;
+      for (let j = 0; j < depth - 1; j++) {
+        const part = partOf(r, j, model);
+        let next = level.get(part) as Level | undefined;
+        if (!next) {
+          next = new Map();
+          level.set(part, next);
+        }
+        level = next;
+      }
+      // An ungrouped query's one series is kept under "".
+      const last = depth === 0 ? '' : partOf(r, depth - 1, model);
+      let s = level.get(last) as Series | undefined;
+      if (!s) {
+        s = create(r, model, i);
+        level.set(last, s);
+      } else if (!collapse) {
+        if (s.bucket === i) {
           throw new ApiError(
             'malformed',
             'The API returned the same group twice in one bucket; refusing to count it twice.'
           );
         }
-        seen.add(key);
-      }
-      let s = series.get(key);
-      if (!s) {
-        const labels: Record<string, string> = {};
-        const display: string[] = [];
-        if (collapse) {
-          labels.model = model ?? '';
-          display.push(model ?? '(not per model)');
-        }
-        dims.forEach((d, j) => display.push(labelAndDisplay(d, values[j], input.names, labels)));
-        s = { labels, display, values: metrics.map(() => new Float64Array(n)), total: 0 };
-        series.set(key, s);
+        s.bucket = i;
       }
       for (let m = 0; m < metrics.length; m++) {
         const v = metricValue(r, metrics[m]);
@@ -159,15 +185,13 @@ export function buildFrames(input: FrameInput): DataFrame[] {
   }
 
   const grouped = dims.length > 0 || collapse;
-  if (!grouped && series.size === 0) {
+  if (!grouped && series.length === 0) {
     // Ungrouped queries always have their one series, zeros included.
-    series.set('', { labels: {}, display: [], values: metrics.map(() => new Float64Array(n)), total: 0 });
+    series.push({ labels: {}, display: [], values: metrics.map(() => new Float64Array(n)), total: 0, bucket: -1 });
   }
 
   const times = buckets.map((b) => b.start_time * 1000);
-  const ordered = [...series.values()].sort(
-    (a, b) => b.total - a.total || a.display.join(' ').localeCompare(b.display.join(' '))
-  );
+  const ordered = series.sort((a, b) => b.total - a.total || a.display.join(' ').localeCompare(b.display.join(' ')));
   const notices = [...(input.notices ?? [])];
   if (collapse) {
     notices.push({
@@ -200,7 +224,7 @@ export function buildFrames(input: FrameInput): DataFrame[] {
             {
               name: metric.label,
               type: FieldType.number,
-              values: Array.from(s.values[m]),
+              values: toArray(s.values[m]),
               labels: { ...s.labels },
               config: { unit: unitOf(metric, buckets), displayNameFromDS: displayName },
             },
@@ -213,6 +237,15 @@ export function buildFrames(input: FrameInput): DataFrame[] {
     frames.push(createDataFrame({ refId: input.refId, meta: meta(input, notices), fields: [] }));
   }
   return frames;
+}
+
+/** A plain array for the field: several times faster than Array.from, which goes through the iterator. */
+function toArray(values: Float64Array): number[] {
+  const out = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    out[i] = values[i];
+  }
+  return out;
 }
 
 function meta(input: FrameInput, notices?: QueryResultMetaNotice[]): QueryResultMeta {

@@ -3,6 +3,7 @@
  * distinct signature and window of at most the per-width `limit` maximum, plus the name lists needed, the
  * lists' cursor pages being sequential and per-project key lists waiting for the projects list.
  */
+import { provisionalSeconds } from '../../src/query/plan';
 import { planQuery } from '../../src/query/runQuery';
 import type { SimOrg } from '../simulator/server';
 import type { Scenario } from './scenarios';
@@ -22,12 +23,19 @@ export interface LowerBound {
   /** Longest chain of requests that must follow one another. */
   depth: number;
   roundTrips: number;
+  /**
+   * The fewest requests for the same panels again a little later, with every settled bucket already known: the
+   * provisional buckets of each endpoint, width and filter set are fetched again, once for all groupings and for
+   * every start on a bucket boundary (a partial first bucket needs its own request).
+   */
+  refreshRequests: number;
 }
 
 const pages = (n: number) => Math.max(1, Math.ceil(n / LIST_MAX_LIMIT));
 
 export function lowerBound(scenario: Scenario, org: SimOrg, now: number, concurrency: number): LowerBound {
   const windowsBySignature = new Map<string, number>();
+  const recent = new Set<string>();
   const kinds = new Set<'project' | 'user' | 'apiKey'>();
   for (const panel of scenario.panels) {
     for (const target of panel.targets) {
@@ -45,6 +53,11 @@ export function lowerBound(scenario: Scenario, org: SimOrg, now: number, concurr
         plan.end,
       ]);
       windowsBySignature.set(signature, Math.ceil(buckets / max));
+      if (plan.end > now - provisionalSeconds(plan.def)) {
+        recent.add(
+          JSON.stringify([plan.def.path, plan.width, target.filters ?? {}, plan.start % w === 0 ? 0 : plan.start])
+        );
+      }
       for (const g of plan.groupBy) {
         if (g === 'project_id') {
           kinds.add('project');
@@ -83,5 +96,19 @@ export function lowerBound(scenario: Scenario, org: SimOrg, now: number, concurr
     requests,
     depth,
     roundTrips: Math.max(depth, Math.ceil(requests / concurrency)),
+    refreshRequests: recent.size,
+  };
+}
+
+/** The same panels refreshed a little later: only the recent requests, with every name list still fresh. */
+export function refreshLowerBound(cold: LowerBound, concurrency: number): LowerBound {
+  const requests = cold.refreshRequests;
+  return {
+    ...cold,
+    bucketRequests: requests,
+    listRequests: 0,
+    requests,
+    depth: requests > 0 ? 1 : 0,
+    roundTrips: Math.ceil(requests / concurrency),
   };
 }

@@ -3,10 +3,10 @@
  * its CPU work (computing months of usage per request) would stall the plugin's event loop and be counted as
  * the plugin's time; in its own process it behaves like the remote API it stands for.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 import type { Faults, SimulatorStats } from '../simulator/server';
+import { startChild } from './child';
 
 export interface RemoteSimulator {
   url: string;
@@ -27,20 +27,12 @@ async function control(url: string, path: string, method: 'GET' | 'POST', body?:
 
 export async function startRemoteSimulator(now: number): Promise<RemoteSimulator> {
   const main = join(__dirname, '..', 'simulator', 'main.ts');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main, '--port', '0', '--now', String(now)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        resolve(m[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`simulator exited (${code}) before listening`)));
-  });
+  const { ready, process: child } = await startChild(
+    main,
+    ['--port', '0', '--now', String(now)],
+    /listening on (http:\/\/\S+)/
+  );
+  const url = ready[1];
   // Faults set through /__sim/config persist; /__sim/reset would restore the start-up ones, so stats are
   // cleared by remembering the faults and applying them again after the reset.
   let faults: Partial<Faults> & { now?: number } = { now };

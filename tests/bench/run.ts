@@ -1,12 +1,12 @@
 /**
- * `npm run bench`: @grafana/* needs browser globals before it loads, so they are installed first and the
- * benchmark itself is imported afterwards.
+ * `npm run bench [-- <scenario ids>]`: @grafana/* needs browser globals before it loads, so they are installed
+ * first and the benchmark itself is imported afterwards.
  */
 import { installDom } from './dom';
 
 installDom();
 import('./bench')
-  .then((bench) => bench.main())
+  .then((bench) => bench.main(process.argv.slice(2)))
   .then(
     // Exit explicitly: the report is done even if a socket lingers.
     () => process.exit(0),

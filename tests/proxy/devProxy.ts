@@ -7,7 +7,8 @@
  * - Cookie, Origin, Referer and X-Forwarded-* are stripped; other browser headers (OpenAI-Organization) pass;
  *   route headers replace incoming headers of the same name;
  * - an upstream 401 becomes a 400 whose body is the plain text "Authentication to data source failed";
- * - upstream unreachable → 502, no response headers within the timeout → 504, both with an empty body.
+ * - upstream unreachable → 502, no response headers within the timeout → 504, both with an empty body;
+ * - the answer is streamed through as it arrives, as Grafana's reverse proxy does.
  * The Grafana frontend's backendSrv turns those text or empty bodies into `data.message`; see backendSrv.ts.
  */
 import { readFileSync } from 'fs';
@@ -185,37 +186,36 @@ export async function startDevProxy(opts: DevProxyOptions): Promise<DevProxy> {
     let settled = false;
     const upstream = client.request(target, { method, headers }, (upstreamRes) => {
       clearTimeout(timer);
-      const chunks: Buffer[] = [];
-      upstreamRes.on('data', (chunk: Buffer) => chunks.push(chunk));
-      upstreamRes.on('error', () => {
-        if (!settled) {
-          settled = true;
-          finish(502, '');
+      if (settled) {
+        upstreamRes.resume();
+        return;
+      }
+      settled = true;
+      const status = upstreamRes.statusCode ?? 502;
+      if (status === 401) {
+        // ds_proxy.go modifyResponse: the upstream's body and headers are dropped.
+        upstreamRes.resume();
+        finish(400, 'Authentication to data source failed', 'text/plain; charset=utf-8');
+        return;
+      }
+      const outHeaders: OutgoingHttpHeaders = { ...CORS_HEADERS };
+      for (const [name, value] of Object.entries(upstreamRes.headers)) {
+        if (value !== undefined && !DROPPED_RESPONSE_HEADERS.has(name.toLowerCase())) {
+          outHeaders[name] = value;
+        }
+      }
+      entry.status = status;
+      res.writeHead(status, outHeaders);
+      // Passed on as it arrives, and read as fast as the API sends whatever the caller's pace, as a browser's
+      // network stack does off the page's thread; a body cut off upstream is cut off here too.
+      upstreamRes.on('data', (chunk: Buffer) => res.write(chunk));
+      upstreamRes.on('end', () => res.end());
+      upstreamRes.on('close', () => {
+        if (!upstreamRes.complete) {
+          res.destroy();
         }
       });
-      upstreamRes.on('end', () => {
-        if (settled) {
-          return;
-        }
-        settled = true;
-        const status = upstreamRes.statusCode ?? 502;
-        if (status === 401) {
-          // ds_proxy.go modifyResponse: the upstream's body and headers are dropped.
-          finish(400, 'Authentication to data source failed', 'text/plain; charset=utf-8');
-          return;
-        }
-        const body = Buffer.concat(chunks);
-        const outHeaders: OutgoingHttpHeaders = { ...CORS_HEADERS };
-        for (const [name, value] of Object.entries(upstreamRes.headers)) {
-          if (value !== undefined && !DROPPED_RESPONSE_HEADERS.has(name.toLowerCase())) {
-            outHeaders[name] = value;
-          }
-        }
-        outHeaders['content-length'] = body.length;
-        entry.status = status;
-        res.writeHead(status, outHeaders);
-        res.end(body);
-      });
+      upstreamRes.on('error', () => res.destroy());
     });
     const timer = setTimeout(() => {
       if (!settled) {
