@@ -199,7 +199,7 @@ export class AdminApiClient {
 }
 
 /** A rough size of a parsed answer, to bound the cache without serializing it again. */
-function estimateBytes(value: unknown): number {
+export function estimateBytes(value: unknown): number {
   const data = (value as { data?: unknown[] })?.data;
   if (!Array.isArray(data)) {
     return 1024;

@@ -60,7 +60,8 @@ export function parseAmount(r: UsageResult): number {
   return n;
 }
 
-function metricValue(r: UsageResult, m: MetricDef): number {
+/** A metric of one result; a missing field counts 0, and a value that is not a number is refused. */
+export function metricValue(r: UsageResult, m: MetricDef): number {
   if (m.field === 'amount') {
     return parseAmount(r);
   }

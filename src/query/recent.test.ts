@@ -3,21 +3,15 @@
  * fetched, panels that differ in grouping share one request, and every panel shows exactly what a data source
  * with nothing kept shows.
  */
-import {
-  DataFrame,
-  DataQueryRequest,
-  DataQueryResponse,
-  DataSourceInstanceSettings,
-  dateTime,
-} from '@grafana/data';
+import { DataFrame, DataQueryResponse } from '@grafana/data';
 
 import { RequestCache } from '../api/cache';
 import { ENDPOINTS } from '../api/catalog';
 import { AdminApiClient } from '../api/client';
 import { UsageBucket, UsagePage } from '../api/types';
 import { DataSource } from '../datasource';
-import { Harness, startHarness } from '../../tests/harness';
-import { OpenAIDataSourceOptions, OpenAIQuery, QueryType } from '../types';
+import { Harness, instanceSettings, panelRequest, startHarness } from '../../tests/harness';
+import { OpenAIQuery, QueryType } from '../types';
 import { RecentBuckets } from './recent';
 
 const NOW = Date.UTC(2025, 5, 18, 14, 37, 23) / 1000;
@@ -53,19 +47,10 @@ interface Panel {
 /** Every panel at once, as a dashboard (re)loads. */
 async function load(ds: DataSource, panels: Panel[]): Promise<DataFrame[][]> {
   const to = h.sim.now();
-  const run = (p: Panel) =>
-    ds.query({
-      requestId: 'refresh',
-      interval: '1m',
-      intervalMs: 60_000,
-      maxDataPoints: 1000,
-      range: { from: dateTime(p.from * 1000), to: dateTime(to * 1000), raw: { from: '', to: '' } },
-      scopedVars: {},
-      targets: p.targets.map((t, i) => ({ refId: String.fromCharCode(65 + i), ...t })),
-      timezone: 'utc',
-      app: 'dashboard',
-      startTime: Date.now(),
-    } as unknown as DataQueryRequest<OpenAIQuery>) as Promise<DataQueryResponse>;
+  const run = (p: Panel) => {
+    const targets = p.targets.map((t, i) => ({ refId: String.fromCharCode(65 + i), ...t }) as OpenAIQuery);
+    return ds.query(panelRequest(targets, p.from, to, 1000)) as Promise<DataQueryResponse>;
+  };
   const responses = await Promise.all(panels.map(run));
   return responses.map((r) => {
     expect(r.errors ?? []).toEqual([]);
@@ -74,21 +59,7 @@ async function load(ds: DataSource, panels: Panel[]): Promise<DataFrame[][]> {
 }
 
 /** A data source with nothing kept, on the same proxy and clock. */
-const fresh = () =>
-  new DataSource(
-    {
-      id: 2,
-      uid: 'fresh',
-      type: 'aiusage-openai-datasource',
-      name: 'Fresh',
-      url: h.proxy.proxyBase,
-      access: 'proxy',
-      jsonData: { apiUrl: h.sim.url },
-      meta: { id: 'aiusage-openai-datasource' },
-      readOnly: false,
-    } as unknown as DataSourceInstanceSettings<OpenAIDataSourceOptions>,
-    h.ds.now
-  );
+const fresh = () => new DataSource(instanceSettings(h.proxy.proxyBase, { apiUrl: h.sim.url }, 'fresh'), h.ds.now);
 
 /** Series as name → values, to compare two loads. */
 const series = (frames: DataFrame[]): Record<string, number[]> =>

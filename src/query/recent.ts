@@ -6,11 +6,11 @@
  * union of their dimensions, and each panel gets the sums for its own grouping.
  */
 import { BUCKET_SECONDS, BucketWidth, GroupByKey } from '../api/catalog';
-import { AdminApiClient } from '../api/client';
+import { AdminApiClient, estimateBytes } from '../api/client';
 import { ApiError } from '../api/errors';
 import { UsageBucket, UsageResult } from '../api/types';
 import { BucketRequest, fetchRange, iso, joinBuckets } from './buckets';
-import { parseAmount } from './frames';
+import { metricValue } from './frames';
 import { countBuckets, provisionalSeconds } from './plan';
 
 /** How long a recent fetch waits for other panels' fetches of the same range to join it. */
@@ -76,7 +76,7 @@ export class RecentBuckets {
     }
     if (n > 0 && buckets[n - 1].end_time > (kept?.end ?? start)) {
       const prefix = buckets.slice(0, n);
-      this.client.cache.put(key, { buckets: prefix, end: prefix[n - 1].end_time }, estimateBytes(prefix));
+      this.client.cache.put(key, { buckets: prefix, end: prefix[n - 1].end_time }, estimateBytes({ data: prefix }));
     }
     return buckets;
   }
@@ -170,26 +170,14 @@ function sumGroups(req: RecentRequest, results: UsageResult[]): UsageResult[] {
       req.groupBy.forEach((d, j) => ((group as Record<string, unknown>)[d] = values[j]));
       groups.set(key, (g = group));
     }
-    for (const { field } of req.def.metrics) {
-      if (field === 'amount') {
-        g.amount = { value: Number(g.amount?.value ?? 0) + parseAmount(r), currency: r.amount?.currency ?? null };
-        continue;
+    for (const m of req.def.metrics) {
+      const absent = r[m.field] === undefined || r[m.field] === null;
+      if (m.field === 'amount') {
+        g.amount = { value: Number(g.amount?.value ?? 0) + metricValue(r, m), currency: r.amount?.currency ?? null };
+      } else if (!absent) {
+        g[m.field] = ((g[m.field] as number | undefined) ?? 0) + metricValue(r, m);
       }
-      const v = r[field];
-      if (v === undefined || v === null) {
-        continue;
-      }
-      const n = typeof v === 'number' ? v : Number(v);
-      if (!Number.isFinite(n)) {
-        throw new ApiError('malformed', `The field ${field} is not a number (${JSON.stringify(v)}).`);
-      }
-      g[field] = ((g[field] as number | undefined) ?? 0) + n;
     }
   }
   return [...groups.values()];
-}
-
-/** A rough size of kept buckets, to bound the cache without serializing them. */
-function estimateBytes(buckets: UsageBucket[]): number {
-  return buckets.reduce((bytes, b) => bytes + 64 + b.results.length * 320, 256);
 }

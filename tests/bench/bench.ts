@@ -7,7 +7,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-import { DataQueryRequest, DataQueryResponse, DataSourceInstanceSettings, dateTime } from '@grafana/data';
+import { DataQueryResponse } from '@grafana/data';
 import { getTemplateSrv, setBackendSrv, setTemplateSrv } from '@grafana/runtime';
 
 import { DEFAULT_CONCURRENCY } from '../../src/api/limiter';
@@ -16,7 +16,7 @@ import { interpolateQuery } from '../../src/query/interpolate';
 import { migrateQuery } from '../../src/query/migrate';
 import { fetchBuckets, nameKindsOf, planQuery } from '../../src/query/runQuery';
 import { DataSource } from '../../src/datasource';
-import { OpenAIDataSourceOptions, OpenAIQuery } from '../../src/types';
+import { instanceSettings, panelRequest } from '../harness';
 import { createTemplateSrv } from '../harness/templateSrv';
 import { createBackendSrv } from '../proxy/backendSrv';
 import { SimOrg, type Faults, type RequestLogEntry } from '../simulator/server';
@@ -135,34 +135,11 @@ async function measure(bed: Bed, work: () => Promise<string[]>): Promise<Run> {
 
 /** A DataSource as Grafana creates it for the harness's proxy: a fresh client, limiter, cache and names. */
 function freshDataSource(bed: Bed): DataSource {
-  const settings = {
-    id: 1,
-    uid: 'openai',
-    type: 'aiusage-openai-datasource',
-    name: 'OpenAI',
-    url: bed.proxyBase,
-    access: 'proxy',
-    jsonData: { apiUrl: bed.sim.url },
-    meta: { id: 'aiusage-openai-datasource' },
-    readOnly: false,
-  } as unknown as DataSourceInstanceSettings<OpenAIDataSourceOptions>;
-  return new DataSource(settings, () => bed.now * 1000);
+  return new DataSource(instanceSettings(bed.proxyBase, { apiUrl: bed.sim.url }), () => bed.now * 1000);
 }
 
-/** One panel's request, shaped as Grafana's dashboard sends it. */
 function panelQuery(ds: DataSource, panel: PanelRequest): Promise<DataQueryResponse> {
-  const request = {
-    requestId: panel.title,
-    interval: '1m',
-    intervalMs: 60_000,
-    maxDataPoints: panel.maxDataPoints,
-    range: { from: dateTime(panel.from * 1000), to: dateTime(panel.to * 1000), raw: { from: '', to: '' } },
-    scopedVars: {},
-    targets: panel.targets,
-    timezone: 'utc',
-    app: 'dashboard',
-    startTime: Date.now(),
-  } as unknown as DataQueryRequest<OpenAIQuery>;
+  const request = panelRequest(panel.targets, panel.from, panel.to, panel.maxDataPoints, panel.title);
   return ds.query(request) as Promise<DataQueryResponse>;
 }
 

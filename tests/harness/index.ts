@@ -51,37 +51,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   setBackendSrv(createBackendSrv());
   setTemplateSrv(createTemplateSrv(options.variables));
-  const settings = {
-    id: 1,
-    uid: 'openai',
-    type: 'aiusage-openai-datasource',
-    name: 'OpenAI',
-    url: proxy.proxyBase,
-    access: 'proxy',
-    jsonData,
-    meta: { id: 'aiusage-openai-datasource' },
-    readOnly: false,
-  } as unknown as DataSourceInstanceSettings<OpenAIDataSourceOptions>;
-  const ds = new DataSource(settings, () => sim.now() * 1000);
+  const ds = new DataSource(instanceSettings(proxy.proxyBase, jsonData), () => sim.now() * 1000);
 
   return {
     sim,
     proxy,
     ds,
     query(targets, from, to, maxDataPoints = 1000) {
-      const request = {
-        requestId: 'test',
-        interval: '1m',
-        intervalMs: 60_000,
-        maxDataPoints,
-        range: { from: dateTime(from * 1000), to: dateTime(to * 1000), raw: { from: '', to: '' } },
-        scopedVars: {},
-        targets: targets.map((t, i) => ({ refId: String.fromCharCode(65 + i), ...t })),
-        timezone: 'utc',
-        app: 'dashboard',
-        startTime: Date.now(),
-      } as unknown as DataQueryRequest<OpenAIQuery>;
-      return ds.query(request) as Promise<DataQueryResponse>;
+      const withRefIds = targets.map((t, i) => ({ refId: String.fromCharCode(65 + i), ...t }) as OpenAIQuery);
+      return ds.query(panelRequest(withRefIds, from, to, maxDataPoints)) as Promise<DataQueryResponse>;
     },
     setVariables(variables) {
       setTemplateSrv(createTemplateSrv(variables));
@@ -91,6 +69,47 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await sim.close();
     },
   };
+}
+
+/** The settings Grafana gives a proxy-mode data source of this plugin. */
+export function instanceSettings(
+  proxyBase: string,
+  jsonData: OpenAIDataSourceOptions,
+  uid = 'openai'
+): DataSourceInstanceSettings<OpenAIDataSourceOptions> {
+  return {
+    id: 1,
+    uid,
+    type: 'aiusage-openai-datasource',
+    name: 'OpenAI',
+    url: proxyBase,
+    access: 'proxy',
+    jsonData,
+    meta: { id: 'aiusage-openai-datasource' },
+    readOnly: false,
+  } as unknown as DataSourceInstanceSettings<OpenAIDataSourceOptions>;
+}
+
+/** One panel's request over [from, to) (Unix seconds), shaped as a Grafana dashboard sends it. */
+export function panelRequest(
+  targets: OpenAIQuery[],
+  from: number,
+  to: number,
+  maxDataPoints: number,
+  requestId = 'panel'
+): DataQueryRequest<OpenAIQuery> {
+  return {
+    requestId,
+    interval: '1m',
+    intervalMs: 60_000,
+    maxDataPoints,
+    range: { from: dateTime(from * 1000), to: dateTime(to * 1000), raw: { from: '', to: '' } },
+    scopedVars: {},
+    targets,
+    timezone: 'utc',
+    app: 'dashboard',
+    startTime: Date.now(),
+  } as unknown as DataQueryRequest<OpenAIQuery>;
 }
 
 export interface QueryContextOptions {
