@@ -17,10 +17,10 @@ import { runAuditLogs } from './audit/runAuditLogs';
 import { testConnection } from './connection/testConnection';
 import { runInsight } from './insights/runInsight';
 import { runInventory } from './inventory/runInventory';
+import { OrgDirectory } from './org/directory';
 import { QueryContext, QueryError, QueryRunner } from './query/context';
 import { interpolateQuery } from './query/interpolate';
 import { migrateQuery } from './query/migrate';
-import { NameResolver } from './query/names';
 import { RecentBuckets } from './query/recent';
 import { runTimeSeries } from './query/runQuery';
 import { DEFAULT_QUERY, OpenAIDataSourceOptions, OpenAIQuery, QueryType } from './types';
@@ -36,7 +36,8 @@ export const queryRunners: Partial<Record<QueryType, QueryRunner>> = {
 
 export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptions> {
   readonly client: AdminApiClient;
-  readonly names: NameResolver;
+  /** Organization lists and display names, one cache for frames, pickers, variables and Save & test. */
+  readonly names: OrgDirectory;
   readonly recent: RecentBuckets;
   private readonly settings: OpenAIDataSourceOptions;
 
@@ -44,7 +45,7 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
     super(instanceSettings);
     this.settings = instanceSettings.jsonData ?? {};
     this.client = new AdminApiClient(instanceSettings.url ?? '', { organizationId: this.settings.organizationId });
-    this.names = new NameResolver(this.client, now);
+    this.names = new OrgDirectory(this.client, now);
     this.recent = new RecentBuckets(this.client);
     this.now = now;
     this.variables = new OpenAIVariableSupport(this);
@@ -97,7 +98,7 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
 
   /** Save & test: a checklist of every stream the plugin reads. */
   async testDatasource() {
-    return testConnection(this.client, this.settings);
+    return testConnection(this.client, this.names, this.settings);
   }
 }
 

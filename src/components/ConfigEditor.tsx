@@ -6,14 +6,8 @@ import { Alert, Divider, Input, SecretInput, TextLink } from '@grafana/ui';
 import { OpenAIDataSourceOptions, OpenAISecureJsonData } from '../types';
 import { ConfigField } from './config/ConfigField';
 import { KeyHintAlert, ScopeList } from './config/KeyHintAlert';
-import {
-  ADMIN_KEYS_URL,
-  DEFAULT_API_URL,
-  apiUrlWarning,
-  isValidOrganizationId,
-  keyHint,
-  normalizeApiUrl,
-} from './config/settings';
+import { ADMIN_KEYS_URL, DEFAULT_API_URL } from '../api/urls';
+import { apiUrlWarning, isValidOrganizationId, keyHint, normalizeApiUrl } from './config/settings';
 import { selectors } from './selectors';
 
 export { apiUrlWarning, isValidOrganizationId, keyHint, normalizeApiUrl } from './config/settings';

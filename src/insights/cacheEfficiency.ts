@@ -8,7 +8,7 @@ import { UsageBucket, UsageResult } from '../api/types';
 import { QueryRunner } from '../query/context';
 import { parseAmount } from '../query/frames';
 import { parseLineItem } from '../query/lineItems';
-import { ResolvedNames } from '../query/names';
+import { ResolvedNames } from '../org/directory';
 import { microsToUsd, toMicros } from './allocate';
 import { DAY_SECONDS, NAME_LABEL, commonNotices, dimValue, executed, fetchSource, nameOf, projectIdsOf } from './fetch';
 import { InsightSeries, seriesFrames } from './series';

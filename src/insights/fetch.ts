@@ -8,7 +8,7 @@ import { QueryResultMetaNotice } from '@grafana/data';
 import { BucketWidth, ENDPOINTS, GroupByKey, NameKind, SourceId } from '../api/catalog';
 import { UsageBucket } from '../api/types';
 import { QueryContext } from '../query/context';
-import { ResolvedNames } from '../query/names';
+import { ResolvedNames } from '../org/directory';
 import { FetchPlan, describeRequests, fetchBuckets, planQuery, provisionalNotice } from '../query/runQuery';
 import { OpenAIQuery } from '../types';
 

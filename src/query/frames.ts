@@ -14,8 +14,8 @@ import {
 import { BUCKET_SECONDS, BucketWidth, DIMENSIONS, EndpointDef, GroupByKey, MetricDef, NameKind } from '../api/catalog';
 import { ApiError } from '../api/errors';
 import { UsageBucket, UsageResult } from '../api/types';
+import { NameMap } from '../org/directory';
 import { parseLineItem } from './lineItems';
-import { NameMap } from './names';
 
 export interface FrameInput {
   def: EndpointDef;

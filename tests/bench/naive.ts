@@ -10,7 +10,8 @@ import { lastValueFrom } from 'rxjs';
 import { encodeQuery, Params } from '../../src/api/client';
 import { UsagePage } from '../../src/api/types';
 import { buildFrames } from '../../src/query/frames';
-import { NameMap, userName } from '../../src/query/names';
+import { NameMap } from '../../src/org/directory';
+import { userName } from '../../src/org/names';
 import { nameKindsOf, planQuery } from '../../src/query/runQuery';
 import type { PanelRequest } from './scenarios';
 

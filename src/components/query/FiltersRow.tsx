@@ -3,7 +3,7 @@ import { EditorRow } from '@grafana/plugin-ui';
 
 import { EndpointDef, FilterKey } from '../../api/catalog';
 import { QueryFilters } from '../../types';
-import { ChoiceSource } from './choices';
+import { ChoiceSource } from '../../org/choices';
 import { FilterField } from './FilterField';
 
 interface Props {

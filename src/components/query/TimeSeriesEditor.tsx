@@ -7,7 +7,7 @@ import { DEFAULT_QUERY, OpenAIQuery } from '../../types';
 import { selectors } from '../selectors';
 import { BucketWidthField } from './BucketWidthField';
 import { checkTimeSeriesQuery } from '../../query/validate';
-import { ChoiceSource } from './choices';
+import { ChoiceSource } from '../../org/choices';
 import { CostByModelField } from './CostByModelField';
 import { FiltersRow } from './FiltersRow';
 import { GroupByField } from './GroupByField';
