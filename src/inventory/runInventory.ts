@@ -5,10 +5,9 @@
 import { DataFrame, FieldType, QueryResultMetaNotice } from '@grafana/data';
 
 import { Params } from '../api/client';
-import { isApiError } from '../api/errors';
 import { AdminApiKey, Invite, Project, ProjectApiKey, ProjectServiceAccount } from '../api/types';
 import { QueryContext, QueryError, QueryRunner } from '../query/context';
-import { LIST_LIMIT, projectListPath } from '../org/lists';
+import { LIST_LIMIT, PROJECTS_PATH, USERS_PATH, listPerProject } from '../org/lists';
 import { isArchived, projectName, userName } from '../org/names';
 import { InventoryKind, OpenAIQuery } from '../types';
 import { DEFAULT_INVENTORY_KIND, INVENTORY_KINDS } from './kinds';
@@ -21,31 +20,6 @@ type Builder = (ctx: QueryContext, query: OpenAIQuery, target: Target) => Promis
 
 function list<T extends { id: string }>(ctx: QueryContext, path: string, params: Params = {}): Promise<T[]> {
   return ctx.client.listAll<T>(path, { limit: LIST_LIMIT, ...params });
-}
-
-/** One list per project. A project the API refuses to list (HTTP 400, e.g. archived) is skipped and named. */
-async function perProject<T extends { id: string }>(
-  ctx: QueryContext,
-  projects: Project[],
-  resource: string,
-  params: Params = {}
-): Promise<{ items: Array<{ item: T; project: Project }>; refused: Project[] }> {
-  const refused: Project[] = [];
-  const lists = await Promise.all(
-    projects.map(async (project) => {
-      try {
-        const items = await list<T>(ctx, projectListPath(project.id, resource), params);
-        return items.map((item) => ({ item, project }));
-      } catch (e) {
-        if (isApiError(e) && e.kind === 'badRequest') {
-          refused.push(project);
-          return [];
-        }
-        throw e;
-      }
-    })
-  );
-  return { items: lists.flat(), refused };
 }
 
 /** A notice that ends with the names of the projects it is about, or none when there are none. */
@@ -105,7 +79,7 @@ const users: Builder = async (ctx, query, target) => {
     columns,
     rows,
     notices,
-    executed: ['GET /v1/organization/users (all pages)', activity.executed],
+    executed: [`GET ${USERS_PATH} (all pages)`, activity.executed],
   });
 };
 
@@ -123,7 +97,7 @@ const projects: Builder = async (ctx, _query, target) => {
     ...target,
     columns,
     rows,
-    executed: ['GET /v1/organization/projects?include_archived=true (all pages)'],
+    executed: [`GET ${PROJECTS_PATH}?include_archived=true (all pages)`],
   });
 };
 
@@ -169,9 +143,7 @@ const projectApiKeys: Builder = async (ctx, _query, target) => {
     columns,
     rows,
     notices,
-    executed: [
-      `GET /v1/organization/projects/{id}/api_keys?owner_project_access=any for ${all.length} projects (all pages)`,
-    ],
+    executed: [`GET ${PROJECTS_PATH}/{id}/api_keys?owner_project_access=any for ${all.length} projects (all pages)`],
   });
 };
 
@@ -219,8 +191,8 @@ const serviceAccounts: Builder = async (ctx, _query, target) => {
   const all = await ctx.names.projects();
   // The API answers 400 for the members of an archived project, so those are not asked.
   const archived = all.filter(isArchived);
-  const { items: rows, refused } = await perProject<ProjectServiceAccount>(
-    ctx,
+  const { items: rows, refused } = await listPerProject<ProjectServiceAccount>(
+    ctx.client,
     all.filter((p) => !isArchived(p)),
     'service_accounts'
   );
@@ -243,9 +215,7 @@ const serviceAccounts: Builder = async (ctx, _query, target) => {
     columns,
     rows,
     notices,
-    executed: [
-      `GET /v1/organization/projects/{id}/service_accounts for ${all.length - archived.length} projects (all pages)`,
-    ],
+    executed: [`GET ${PROJECTS_PATH}/{id}/service_accounts for ${all.length - archived.length} projects (all pages)`],
   });
 };
 

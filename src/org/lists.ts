@@ -1,5 +1,5 @@
 /** The Admin API's organization lists, read whole (every page). */
-import type { AdminApiClient } from '../api/client';
+import type { AdminApiClient, Params } from '../api/client';
 import { isApiError } from '../api/errors';
 import { Project, ProjectApiKey, User } from '../api/types';
 
@@ -32,17 +32,19 @@ export interface ProjectKeys {
   refused: Project[];
 }
 
-/** The keys of the given projects, `owner_project_access=any` so keys of owners who left are listed too. */
-export async function listProjectApiKeys(client: Lister, projects: Project[]): Promise<ProjectKeys> {
+/** One list per project, every page. A project the API refuses to list (HTTP 400, e.g. archived) is named. */
+export async function listPerProject<T extends { id: string }>(
+  client: Lister,
+  projects: Project[],
+  resource: string,
+  params: Params = {}
+): Promise<{ items: Array<{ item: T; project: Project }>; refused: Project[] }> {
   const refused: Project[] = [];
-  const perProject = await Promise.all(
+  const lists = await Promise.all(
     projects.map(async (project) => {
       try {
-        const keys = await client.listAll<ProjectApiKey>(projectListPath(project.id, 'api_keys'), {
-          limit: LIST_LIMIT,
-          owner_project_access: 'any',
-        });
-        return keys.map((k) => ({ ...k, project }));
+        const items = await client.listAll<T>(projectListPath(project.id, resource), { limit: LIST_LIMIT, ...params });
+        return items.map((item) => ({ item, project }));
       } catch (e) {
         if (isApiError(e) && e.kind === 'badRequest') {
           refused.push(project);
@@ -52,5 +54,13 @@ export async function listProjectApiKeys(client: Lister, projects: Project[]): P
       }
     })
   );
-  return { keys: perProject.flat(), refused };
+  return { items: lists.flat(), refused };
+}
+
+/** The keys of the given projects, `owner_project_access=any` so keys of owners who left are listed too. */
+export async function listProjectApiKeys(client: Lister, projects: Project[]): Promise<ProjectKeys> {
+  const { items, refused } = await listPerProject<ProjectApiKey>(client, projects, 'api_keys', {
+    owner_project_access: 'any',
+  });
+  return { keys: items.map(({ item, project }) => ({ ...item, project })), refused };
 }
