@@ -5,7 +5,7 @@
 import { SourceId } from '../../api/catalog';
 import type { AdminApiClient } from '../../api/client';
 import { Project, ProjectApiKey, User } from '../../api/types';
-import { fetchBuckets, planQuery } from '../../query/runQuery';
+import { fetchBuckets, planQuery } from '../../query/engine';
 import { listProjectApiKeys, listProjects, userName } from '../../query/names';
 
 export type ChoiceKind = 'projects' | 'users' | 'apiKeys' | 'models' | 'lineItems';
