@@ -4,7 +4,8 @@ import { RadioButtonGroup, Stack } from '@grafana/ui';
 import { migrateQuery } from '../query/migrate';
 import { QUERY_TYPES, QUERY_TYPE_IDS } from '../queryTypes';
 import { QueryType } from '../types';
-import { OpenAIQueryEditorProps, queryTypeEditors } from './query/registry';
+import type { OpenAIQueryEditorProps } from './query/editorProps';
+import { queryTypeEditors } from './query/registry';
 import { selectors } from './selectors';
 
 /** Dispatches to the editor of the query's type. */

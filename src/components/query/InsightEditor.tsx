@@ -8,7 +8,7 @@ import { InsightKind, OpenAIDataSourceOptions, OpenAIQuery, Principal } from '..
 import { selectors } from '../selectors';
 import { FilterField } from './FilterField';
 import { LegendFormatField } from './LegendFormatField';
-import type { OpenAIQueryEditorProps } from './registry';
+import type { OpenAIQueryEditorProps } from './editorProps';
 import { commitOnEnter, useDraft } from './useDraft';
 
 const KIND_OPTIONS: Array<ComboboxOption<InsightKind>> = INSIGHT_KIND_IDS.map((id) => ({

@@ -1,14 +1,11 @@
 import { ComponentType } from 'react';
-import { QueryEditorProps } from '@grafana/data';
 
-import type { DataSource } from '../../datasource';
-import { OpenAIDataSourceOptions, OpenAIQuery, QueryType } from '../../types';
+import { QueryType } from '../../types';
 import { AuditLogsEditor } from './AuditLogsEditor';
+import { OpenAIQueryEditorProps } from './editorProps';
 import { InsightEditor } from './InsightEditor';
 import { InventoryEditor } from './InventoryEditor';
 import { TimeSeriesQueryEditor } from './TimeSeriesQueryEditor';
-
-export type OpenAIQueryEditorProps = QueryEditorProps<DataSource, OpenAIQuery, OpenAIDataSourceOptions>;
 
 /**
  * The editor of each query type, keyed like the logic's QUERY_TYPES (src/queryTypes.ts): both are complete
