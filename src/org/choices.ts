@@ -5,7 +5,7 @@
 import { SourceId } from '../api/catalog';
 import type { AdminApiClient } from '../api/client';
 import { Project, User } from '../api/types';
-import { fetchBuckets, planQuery } from '../query/runQuery';
+import { fetchBuckets, planQuery } from '../query/engine';
 import { OrgDirectory } from './directory';
 import { ProjectKey } from './lists';
 import { apiKeyLabel, isArchived, projectName, userName } from './names';

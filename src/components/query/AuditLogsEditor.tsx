@@ -6,7 +6,7 @@ import { COMMON_AUDIT_EVENT_TYPES, eventTypeGroup } from '../../audit/eventTypes
 import { OpenAIQuery } from '../../types';
 import { selectors } from '../selectors';
 import { describeLoadError } from './loadError';
-import type { OpenAIQueryEditorProps } from './registry';
+import type { OpenAIQueryEditorProps } from './editorProps';
 import { variableOptions } from './templateVariables';
 import { useChoices } from './useChoices';
 

@@ -59,7 +59,7 @@ export function TimeSeriesEditor({ query, datasource, onChange, onRunQuery }: Ti
       <EditorRow>
         <GroupByField def={def} value={query.groupBy ?? []} onChange={(groupBy) => apply({ ...query, groupBy })} />
         <LegendFormatField value={query.legendFormat} onCommit={(legendFormat) => apply({ ...query, legendFormat })} />
-        {source === 'costs' && (
+        {def.costByModel && (
           <CostByModelField value={query.costByModel} onChange={(costByModel) => apply({ ...query, costByModel })} />
         )}
       </EditorRow>
