@@ -1,7 +1,7 @@
 import { DataSourceJsonData } from '@grafana/data';
 import { DataQuery } from '@grafana/schema';
 
-import { BucketWidth, GroupByKey, QueryFilters, SourceId } from './api/catalog';
+import { BILLED_SOURCE, BucketWidth, GroupByKey, QueryFilters, SourceId } from './api/catalog';
 
 export type { BucketWidth, FilterKey, GroupByKey, QueryFilters, SourceId } from './api/catalog';
 
@@ -82,7 +82,7 @@ export const CURRENT_SCHEMA_VERSION = 2;
 export const DEFAULT_QUERY: Partial<OpenAIQuery> = {
   schemaVersion: CURRENT_SCHEMA_VERSION,
   queryType: QueryType.TimeSeries,
-  source: 'costs',
+  source: BILLED_SOURCE,
   metrics: [],
   bucketWidth: 'auto',
   groupBy: ['project_id'],
