@@ -2,6 +2,7 @@
  * "Save & test": probes every stream the plugin reads, in parallel, and reports a checklist that says
  * what works, what does not and how to fix it. Usage and costs are required; the rest degrade gracefully.
  */
+import { BILLED_SOURCE, ENDPOINTS } from '../api/catalog';
 import type { AdminApiClient } from '../api/client';
 import { ApiError, ApiErrorKind, GRAFANA_AUTH_FAILED, isApiError, missingScope, scopeForPath } from '../api/errors';
 import { UsagePage } from '../api/types';
@@ -99,10 +100,10 @@ export async function testConnection(
   const fresh = { fresh: true };
 
   const usage = probe('usage', async () => {
-    checkPage(await client.getJson<UsagePage>('/v1/organization/usage/completions', day), 'usage/completions');
+    checkPage(await client.getJson<UsagePage>(ENDPOINTS.completions.path, day), 'usage/completions');
   });
   const costs = probe('costs', async () => {
-    checkPage(await client.getJson<UsagePage>('/v1/organization/costs', day), 'costs');
+    checkPage(await client.getJson<UsagePage>(ENDPOINTS[BILLED_SOURCE].path, day), 'costs');
   });
   const projectList = org.projects(fresh);
   const projects = probe('projects', async () => {

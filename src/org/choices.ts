@@ -2,7 +2,7 @@
  * Readable choices (value = ID, label = name) for filter pickers and template variables, read through the data
  * source's organization directory, so they share its cache with the names in frames.
  */
-import { SourceId } from '../api/catalog';
+import { BILLED_SOURCE, SourceId } from '../api/catalog';
 import type { AdminApiClient } from '../api/client';
 import { Project, User } from '../api/types';
 import { fetchBuckets, planQuery } from '../query/engine';
@@ -69,7 +69,7 @@ export async function loadChoices(ds: ChoiceSource, kind: ChoiceKind, options: C
       return (await org.projectApiKeys()).keys.filter((k) => wantedKey(k, options)).map(apiKeyChoice);
     case 'models':
     case 'lineItems': {
-      const source = kind === 'models' ? (options.source ?? 'completions') : 'costs';
+      const source = kind === 'models' ? (options.source ?? 'completions') : BILLED_SOURCE;
       const field = kind === 'models' ? 'model' : 'line_item';
       const days = lookback(options.lookbackDays);
       const now = ds.now?.() ?? Date.now();
