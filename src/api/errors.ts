@@ -11,6 +11,8 @@ export type ApiErrorKind =
   | 'notAdminKey'
   /** The admin key lacks a scope for this endpoint. */
   | 'scope'
+  /** Grafana refused the route to the signed-in user: the data is for Grafana organization Admins only. */
+  | 'roleDenied'
   | 'auditDisabled'
   /** The `OpenAI-Organization` header names an organization the key does not belong to. */
   | 'organization'
@@ -26,6 +28,12 @@ export type ApiErrorKind =
 
 /** What Grafana's data source proxy answers (HTTP 400) when the upstream API returns 401. */
 export const GRAFANA_AUTH_FAILED = 'Authentication to data source failed';
+
+/** What Grafana's data source proxy answers (HTTP 403) when a route's `reqRole` excludes the user's role. */
+export const GRAFANA_ROUTE_DENIED = 'plugin proxy route access denied';
+
+/** Who may read the routes that plugin.json limits with `reqRole`. */
+export const ROUTE_READERS = 'Grafana organization Admins';
 
 export class ApiError extends Error {
   readonly kind: ApiErrorKind;
@@ -137,6 +145,13 @@ export function errorFromResponse(
     return new ApiError(
       'organization',
       `OpenAI does not know this organization for the key${openaiMessage ? ` (${openaiMessage})` : ''}: check the Organization ID setting, or leave it empty.`,
+      extra
+    );
+  }
+  if (status === 403 && text.includes(GRAFANA_ROUTE_DENIED)) {
+    return new ApiError(
+      'roleDenied',
+      `Your Grafana role cannot read ${describePath(path)} through this data source: only ${ROUTE_READERS} can. Ask one of them, or for the Admin role.`,
       extra
     );
   }

@@ -3,6 +3,7 @@
  * what works, what does not and how to fix it. Usage and costs are required; the rest degrade gracefully.
  */
 import type { AdminApiClient } from '../api/client';
+import { ROUTE_READERS } from '../api/errors';
 import { ListPage, Project, UsagePage } from '../api/types';
 import { OpenAIDataSourceOptions } from '../types';
 
@@ -36,6 +37,7 @@ type ReasonKind =
   | 'keyRefused'
   | 'notAdminKey'
   | 'scope'
+  | 'roleDenied'
   | 'auditDisabled'
   | 'notFound'
   | 'notOpenAI'
@@ -187,6 +189,8 @@ export function classify(error: unknown): Reason {
           ? `missing scope ${scope}`
           : `the key lacks the permission${e.openaiMessage ? ` (${e.openaiMessage})` : ''}`,
       };
+    case 'roleDenied':
+      return { kind: 'roleDenied', text: `your Grafana role cannot read this; only ${ROUTE_READERS} can` };
     case 'auditDisabled':
       return {
         kind: 'auditDisabled',

@@ -12,6 +12,7 @@ import { NameResolver } from '../../src/query/names';
 import { OpenAIDataSourceOptions, OpenAIQuery } from '../../src/types';
 import { createBackendSrv } from '../proxy/backendSrv';
 import { DevProxy, startDevProxy } from '../proxy/devProxy';
+import { GrafanaRole } from '../proxy/routeTemplate';
 import { Faults, Simulator, startSimulator } from '../simulator/server';
 import { TestVariable, createTemplateSrv } from './templateSrv';
 
@@ -24,6 +25,8 @@ export interface HarnessOptions {
   variables?: TestVariable[];
   /** How long the data source proxy waits for the API before answering 504, like Grafana's `[dataproxy] timeout`. */
   proxyTimeoutMs?: number;
+  /** Grafana organization role of the signed-in user; default Admin. */
+  orgRole?: GrafanaRole;
 }
 
 export interface Harness {
@@ -49,7 +52,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     secureJsonData: { adminApiKey: options.key ?? 'sk-admin-sim-full' },
     timeoutMs: options.proxyTimeoutMs,
   });
-  setBackendSrv(createBackendSrv());
+  setBackendSrv(createBackendSrv({ orgRole: options.orgRole }));
   setTemplateSrv(createTemplateSrv(options.variables));
   const ds = new DataSource(instanceSettings(proxy.proxyBase, jsonData), () => sim.now() * 1000);
 

@@ -3,7 +3,8 @@
  * the benchmark and a browser page can exercise the real routes of src/plugin.json without a Grafana server.
  *
  * Wire behaviour follows pkg/api/pluginproxy and pkg/util/proxyutil:
- * - route match and URL/header templating as in routeTemplate.ts; the query string is forwarded unchanged;
+ * - route match, role check and URL/header templating as in routeTemplate.ts; the query string is forwarded
+ *   unchanged; a route the signed-in user's role does not reach answers 403 "plugin proxy route access denied";
  * - Cookie, Origin, Referer and X-Forwarded-* are stripped; other browser headers (OpenAI-Organization) pass;
  *   route headers replace incoming headers of the same name;
  * - an upstream 401 becomes a 400 whose body is the plain text "Authentication to data source failed";
@@ -17,7 +18,17 @@ import https from 'https';
 import { AddressInfo } from 'net';
 import { resolve } from 'path';
 
-import { PluginRoute, RouteTemplateData, applyRoute, matchRoute } from './routeTemplate';
+import { GRAFANA_ROUTE_DENIED } from '../../src/api/errors';
+import {
+  GrafanaRole,
+  ORG_ROLE_HEADER,
+  PluginRoute,
+  RouteTemplateData,
+  applyRoute,
+  validateRoute,
+} from './routeTemplate';
+
+export { ORG_ROLE_HEADER } from './routeTemplate';
 
 export interface DevProxyOptions {
   jsonData: Record<string, unknown>;
@@ -31,6 +42,8 @@ export interface DevProxyOptions {
   timeoutMs?: number;
   /** Defaults to this repository's src/plugin.json. */
   pluginJsonPath?: string;
+  /** Organization role of the signed-in user when a request does not name one; default Admin. */
+  role?: GrafanaRole;
 }
 
 export interface DevProxyRequest {
@@ -41,6 +54,8 @@ export interface DevProxyRequest {
   upstreamUrl?: string;
   /** Status returned to the caller. */
   status: number;
+  /** The organization role the request was checked against. */
+  role?: GrafanaRole;
 }
 
 export interface DevProxy {
@@ -70,6 +85,7 @@ const DROPPED_REQUEST_HEADERS = new Set([
   'cookie',
   'origin',
   'referer',
+  ORG_ROLE_HEADER.toLowerCase(),
 ]);
 
 const DROPPED_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'set-cookie']);
@@ -79,7 +95,8 @@ const CORS_HEADERS: Record<string, string> = {
   'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
   'Access-Control-Allow-Headers':
     'Accept, Content-Type, Authorization, OpenAI-Organization, X-Grafana-Org-Id, X-Grafana-Device-Id, ' +
-    'X-Grafana-NoCache, X-Grafana-Action, X-Dashboard-Uid, X-Panel-Id, X-Plugin-Id, X-Datasource-Uid, X-Query-Group-Id',
+    'X-Grafana-NoCache, X-Grafana-Action, X-Dashboard-Uid, X-Panel-Id, X-Plugin-Id, X-Datasource-Uid, X-Query-Group-Id, ' +
+    ORG_ROLE_HEADER,
   'Access-Control-Expose-Headers': 'Content-Type, Retry-After, X-Request-Id',
   'Access-Control-Max-Age': '600',
 };
@@ -124,6 +141,11 @@ function forwardHeaders(incoming: IncomingHttpHeaders, routeHeaders: Record<stri
   return out;
 }
 
+function requestRole(headers: IncomingHttpHeaders, fallback: GrafanaRole): GrafanaRole {
+  const named = headers[ORG_ROLE_HEADER.toLowerCase()];
+  return typeof named === 'string' && named ? (named as GrafanaRole) : fallback;
+}
+
 export async function startDevProxy(opts: DevProxyOptions): Promise<DevProxy> {
   const uid = opts.uid ?? 'openai';
   const timeoutMs = opts.timeoutMs ?? 30000;
@@ -159,8 +181,14 @@ export async function startDevProxy(opts: DevProxyOptions): Promise<DevProxy> {
       send(res, status, body, contentType);
     };
 
-    const route = matchRoute(routes, method, proxyPath);
-    if (!route) {
+    const role = requestRole(req.headers, opts.role ?? 'Admin');
+    entry.role = role;
+    const decision = validateRoute(routes, method, proxyPath, role);
+    if (decision.kind === 'denied') {
+      finish(403, JSON.stringify({ message: GRAFANA_ROUTE_DENIED }), 'application/json; charset=utf-8');
+      return;
+    }
+    if (decision.kind === 'none') {
       // Real Grafana sends an unmatched request to the data source's own URL without any route headers, so the
       // admin key is never attached. This plugin's data sources have no URL, so that request fails there; a
       // clear 404 here makes the same guarantee visible in tests.
@@ -172,7 +200,7 @@ export async function startDevProxy(opts: DevProxyOptions): Promise<DevProxy> {
     let target: URL;
     let headers: OutgoingHttpHeaders;
     try {
-      const applied = applyRoute(route, proxyPath, settings);
+      const applied = applyRoute(decision.route, proxyPath, settings);
       target = new URL(applied.url + search);
       headers = forwardHeaders(req.headers, applied.headers);
     } catch {

@@ -12,14 +12,19 @@ import { lastValueFrom } from 'rxjs';
 
 import { buildRequestUrl, createBackendSrv, recorded, resetRecorded } from './backendSrv';
 import { DevProxy, startDevProxy } from './devProxy';
+import { GRAFANA_ROUTE_DENIED } from '../../src/api/errors';
 import {
+  GrafanaRole,
   NO_VALUE,
+  ORG_ROLE_HEADER,
   PluginRoute,
   applyRoute,
   cleanRelativePath,
   joinURLFragments,
   matchRoute,
   renderRouteTemplate,
+  roleIncludes,
+  validateRoute,
 } from './routeTemplate';
 
 const SRC = join(__dirname, '../../src');
@@ -31,25 +36,30 @@ const routes = pluginJson.routes;
 const KEY = 'sk-admin-test-0123456789';
 
 describe('plugin.json routes', () => {
-  it('has exactly one GET route under v1/organization', () => {
-    expect(routes).toHaveLength(1);
+  it('has only GET routes under v1/organization', () => {
+    expect(routes.length).toBeGreaterThan(1);
     for (const route of routes) {
       expect(route.method).toBe('GET');
       expect(route.path.startsWith('v1/organization')).toBe(true);
     }
   });
 
+  it('lists every route before any route that would shadow it', () => {
+    // Grafana takes the first prefix match, so a general route listed first would decide for a specific one.
+    routes.forEach((route, i) => expect(matchRoute(routes, 'GET', route.path)).toBe(routes[i]));
+  });
+
   it('renders the default endpoint when no apiUrl is set', () => {
-    const [route] = routes;
-    for (const jsonData of [{}, { apiUrl: '' }, { apiUrl: null }]) {
-      const url = renderRouteTemplate(route.url!, { jsonData, secureJsonData: {} });
-      expect(url).toBe('https://api.openai.com/v1/organization');
-      expect(url).not.toContain(NO_VALUE);
+    for (const route of routes) {
+      for (const jsonData of [{}, { apiUrl: '' }, { apiUrl: null }]) {
+        const url = renderRouteTemplate(route.url!, { jsonData, secureJsonData: {} });
+        expect(url).toBe(`https://api.openai.com/${route.path}`);
+      }
     }
   });
 
   it('renders a custom endpoint', () => {
-    const url = renderRouteTemplate(routes[0].url!, {
+    const url = renderRouteTemplate(routes[routes.length - 1].url!, {
       jsonData: { apiUrl: 'https://proxy.example.com/openai' },
       secureJsonData: {},
     });
@@ -58,8 +68,10 @@ describe('plugin.json routes', () => {
   });
 
   it('injects the admin key as a bearer token, and only into headers', () => {
-    const [route] = routes;
-    expect(route.headers).toEqual([{ name: 'Authorization', content: expect.any(String) }]);
+    for (const r of routes) {
+      expect(r.headers).toEqual([{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.adminApiKey }}' }]);
+    }
+    const route = matchRoute(routes, 'GET', 'v1/organization/costs')!;
     const applied = applyRoute(route, 'v1/organization/costs', { jsonData: {}, secureJsonData: { adminApiKey: KEY } });
     expect(applied.headers).toEqual({ Authorization: `Bearer ${KEY}` });
     expect(route.url).not.toMatch(/SecureJsonData/);
@@ -114,8 +126,10 @@ describe('route matching (Grafana prefix rule)', () => {
   });
 
   it('matches only GET under v1/organization', () => {
-    expect(matchRoute(routes, 'GET', 'v1/organization/usage/completions')).toBe(routes[0]);
-    expect(matchRoute(routes, 'get', 'v1/organization')).toBe(routes[0]);
+    expect(matchRoute(routes, 'GET', 'v1/organization/usage/completions')?.path).toBe('v1/organization/usage');
+    expect(matchRoute(routes, 'GET', 'v1/organization')?.path).toBe('v1/organization');
+    // Go compares the method exactly; HTTP servers only ever pass upper-case methods.
+    expect(matchRoute(routes, 'get', 'v1/organization')).toBeUndefined();
     for (const method of ['POST', 'DELETE', 'PUT', 'PATCH']) {
       expect(matchRoute(routes, method, 'v1/organization/admin_api_keys')).toBeUndefined();
     }
@@ -127,8 +141,9 @@ describe('route matching (Grafana prefix rule)', () => {
   it('treats v1/organization-evil as inside the route, which still cannot leave /v1/organization', () => {
     // A plain string prefix: Grafana matches it too. The remainder is joined after the route URL's path,
     // so the key can only ever reach <endpoint>/v1/organization/..., with GET.
-    expect(matchRoute(routes, 'GET', 'v1/organization-evil')).toBe(routes[0]);
-    expect(applyRoute(routes[0], 'v1/organization-evil', { jsonData: {} }).url).toBe(
+    const general = matchRoute(routes, 'GET', 'v1/organization-evil')!;
+    expect(general.path).toBe('v1/organization');
+    expect(applyRoute(general, 'v1/organization-evil', { jsonData: {} }).url).toBe(
       'https://api.openai.com/v1/organization/-evil'
     );
   });
@@ -148,9 +163,77 @@ describe('route matching (Grafana prefix rule)', () => {
     expect(joinURLFragments('/v1/organization', 'costs')).toBe('/v1/organization/costs');
     expect(joinURLFragments('/v1/organization', '')).toBe('/v1/organization');
     expect(
-      applyRoute(routes[0], 'v1/organization/usage/completions', { jsonData: { apiUrl: 'https://gw.example/openai/' } })
-        .url
+      applyRoute(matchRoute(routes, 'GET', 'v1/organization')!, 'v1/organization/usage/completions', {
+        jsonData: { apiUrl: 'https://gw.example/openai/' },
+      }).url
     ).toBe('https://gw.example/openai//v1/organization/usage/completions');
+  });
+});
+
+/** Paths an organization owner would not show to every Viewer, and paths every querying user needs. */
+const ADMIN_PATHS = [
+  'v1/organization/audit_logs',
+  'v1/organization/audit_logs?effective_at[gte]=1',
+  'v1/organization/admin_api_keys',
+  'v1/organization/admin_api_keys/key_abc',
+  'v1/organization/invites',
+  'v1/organization/certificates',
+  'v1/organization/groups',
+  'v1/organization',
+  // Cleaned before matching, so these reach the route they resolve to.
+  'v1/organization/usage/../audit_logs',
+  'v1/organization//admin_api_keys',
+  'v1/organization/./invites',
+];
+const OPEN_PATHS = [
+  'v1/organization/usage/completions',
+  'v1/organization/costs',
+  'v1/organization/projects',
+  'v1/organization/projects/proj_1/api_keys',
+  'v1/organization/users',
+];
+
+describe('who may read what (reqRole)', () => {
+  const decide = (path: string, role: GrafanaRole) => validateRoute(routes, 'GET', path.split('?')[0], role).kind;
+
+  it('orders roles as Grafana does', () => {
+    expect(roleIncludes('Admin', 'Viewer')).toBe(true);
+    expect(roleIncludes('Editor', 'Viewer')).toBe(true);
+    expect(roleIncludes('Editor', 'Admin')).toBe(false);
+    expect(roleIncludes('Viewer', 'Editor')).toBe(false);
+    expect(roleIncludes('None', 'Viewer')).toBe(false);
+  });
+
+  it('lets every role read usage, costs and the lists names need', () => {
+    for (const role of ['Viewer', 'Editor', 'Admin'] as const) {
+      for (const path of OPEN_PATHS) {
+        expect([path, role, decide(path, role)]).toEqual([path, role, 'matched']);
+      }
+    }
+  });
+
+  it('keeps audit logs, admin keys, invites and anything unlisted for organization Admins', () => {
+    for (const path of ADMIN_PATHS) {
+      expect([path, decide(path, 'Viewer'), decide(path, 'Editor'), decide(path, 'Admin')]).toEqual([
+        path,
+        'denied',
+        'denied',
+        'matched',
+      ]);
+    }
+  });
+
+  it('refuses on the first matching route without trying the next, as Grafana does', () => {
+    const custom: PluginRoute[] = [
+      { path: 'a/b', method: 'GET', reqRole: 'Admin' },
+      { path: 'a', method: 'GET' },
+    ];
+    expect(validateRoute(custom, 'GET', 'a/b/c', 'Viewer').kind).toBe('denied');
+    expect(validateRoute(custom, 'GET', 'a/c', 'Viewer')).toEqual({ kind: 'matched', route: custom[1] });
+    // A lower-case role is title-cased when Grafana reads plugin.json; an unknown one fails the plugin.
+    expect(validateRoute([{ path: 'a', reqRole: 'editor' }], 'GET', 'a', 'Viewer').kind).toBe('denied');
+    expect(() => validateRoute([{ path: 'a', reqRole: 'Owner' }], 'GET', 'a', 'Admin')).toThrow(/invalid reqRole/);
+    expect(() => validateRoute([{ path: 'a', reqAction: 'x:read' }], 'GET', 'a', 'Admin')).toThrow(/not modelled/);
   });
 });
 
@@ -275,10 +358,37 @@ describe('dev proxy against a stub upstream', () => {
       {
         method: 'GET',
         path: `v1/organization/usage/completions${query}`,
+        role: 'Admin',
         upstreamUrl: `${stub.url}/openai/v1/organization/usage/completions${query}`,
         status: 200,
       },
     ]);
+  });
+
+  it.each<GrafanaRole>(['Viewer', 'Editor'])(
+    'answers a %s 403 "plugin proxy route access denied" for admin data, forwarding nothing',
+    async (role) => {
+      for (const path of ADMIN_PATHS) {
+        const res = await rawRequest(proxy.url, `${prefix}/${path}`, 'GET', { [ORG_ROLE_HEADER]: role });
+        expect([path, res.status, JSON.parse(res.body)]).toEqual([path, 403, { message: GRAFANA_ROUTE_DENIED }]);
+      }
+      expect(stub.seen).toHaveLength(0);
+      for (const path of OPEN_PATHS) {
+        const res = await rawRequest(proxy.url, `${prefix}/${path}`, 'GET', { [ORG_ROLE_HEADER]: role });
+        expect([path, res.status]).toEqual([path, 200]);
+      }
+      expect(stub.seen).toHaveLength(OPEN_PATHS.length);
+      // The role header is the stand-in's session; it never reaches the API.
+      expect(stub.seen.every((r) => r.headers[ORG_ROLE_HEADER.toLowerCase()] === undefined)).toBe(true);
+    }
+  );
+
+  it('forwards admin data for an organization Admin', async () => {
+    for (const path of ADMIN_PATHS.filter((p) => !p.includes('..') && !p.includes('/./'))) {
+      const res = await rawRequest(proxy.url, `${prefix}/${path}`, 'GET', { [ORG_ROLE_HEADER]: 'Admin' });
+      expect([path, res.status]).toEqual([path, 200]);
+    }
+    expect(stub.seen[0].headers.authorization).toBe(`Bearer ${KEY}`);
   });
 
   it('never forwards other methods', async () => {
