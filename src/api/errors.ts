@@ -2,6 +2,7 @@
  * Failures of Admin API calls, sorted into kinds a person can act on. Grafana's data source proxy sits
  * between the browser and OpenAI, so some upstream answers arrive rewritten (a 401 becomes a 400).
  */
+import { NOT_ALLOWED_MESSAGE, UNREACHABLE_MESSAGE, doubledV1Message, invalidUrlMessage } from './endpoint';
 import { ErrorBody } from './types';
 
 export type ApiErrorKind =
@@ -13,6 +14,8 @@ export type ApiErrorKind =
   | 'scope'
   /** Grafana refused the route to the signed-in user: the data is for Grafana organization Admins only. */
   | 'roleDenied'
+  /** The data source URL: invalid, outside Grafana's allow-list, or ending in /v1. */
+  | 'endpoint'
   | 'auditDisabled'
   /** The `OpenAI-Organization` header names an organization the key does not belong to. */
   | 'organization'
@@ -31,6 +34,12 @@ export const GRAFANA_AUTH_FAILED = 'Authentication to data source failed';
 
 /** What Grafana's data source proxy answers (HTTP 403) when a route's `reqRole` excludes the user's role. */
 export const GRAFANA_ROUTE_DENIED = 'plugin proxy route access denied';
+
+/** What Grafana's data source proxy answers (HTTP 403) for a URL host outside `data_source_proxy_whitelist`. */
+export const GRAFANA_WHITELIST_REFUSED = 'Data proxy hostname and ip are not included in whitelist';
+
+/** What Grafana answers (HTTP 400) when the data source URL does not parse. */
+export const GRAFANA_INVALID_URL = 'Invalid data source URL';
 
 /** Who may read the routes that plugin.json limits with `reqRole`. */
 export const ROUTE_READERS = 'Grafana organization Admins';
@@ -120,6 +129,15 @@ export function errorFromResponse(
       extra
     );
   }
+  if (status === 400 && text.includes(GRAFANA_INVALID_URL)) {
+    return new ApiError('endpoint', invalidUrlMessage(proxyMessage), extra);
+  }
+  if (status === 403 && text.includes(GRAFANA_WHITELIST_REFUSED)) {
+    return new ApiError('endpoint', NOT_ALLOWED_MESSAGE, extra);
+  }
+  if (status === 404 && /\/v1\/v1\/organization/.test(text)) {
+    return new ApiError('endpoint', doubledV1Message(), extra);
+  }
   if (status === 401 || (status === 400 && text.includes(GRAFANA_AUTH_FAILED))) {
     if (/admin (api )?key/i.test(text) && /missing scopes|insufficient permissions/i.test(text)) {
       return new ApiError(
@@ -166,7 +184,7 @@ export function errorFromResponse(
   if (status === 404) {
     return new ApiError(
       'notFound',
-      `The API answered 404 for ${describePath(path)}: check the API endpoint setting.`,
+      `The API answered 404 for ${describePath(path)}: check the data source URL.`,
       extra
     );
   }
@@ -180,14 +198,12 @@ export function errorFromResponse(
   if (status === 504) {
     return new ApiError('timeout', `The API did not answer in time for ${describePath(path)}.`, extra);
   }
+  if (status === 502 && !openaiMessage) {
+    // Grafana's own 502 has no body: no host to send to (an empty URL), or the host cannot be reached.
+    return new ApiError('server', UNREACHABLE_MESSAGE, extra);
+  }
   if (status >= 500) {
-    return new ApiError(
-      'server',
-      `The API had a server error (HTTP ${status}) for ${describePath(path)}${
-        status === 502 ? '; often an unreachable or mistyped API endpoint' : ''
-      }.`,
-      extra
-    );
+    return new ApiError('server', `The API had a server error (HTTP ${status}) for ${describePath(path)}.`, extra);
   }
   return new ApiError(
     'badRequest',

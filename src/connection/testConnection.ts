@@ -3,6 +3,7 @@
  * what works, what does not and how to fix it. Usage and costs are required; the rest degrade gracefully.
  */
 import type { AdminApiClient } from '../api/client';
+import { DEFAULT_API_URL, UNREACHABLE_MESSAGE } from '../api/endpoint';
 import { ROUTE_READERS } from '../api/errors';
 import { ListPage, Project, UsagePage } from '../api/types';
 import { OpenAIDataSourceOptions } from '../types';
@@ -17,7 +18,6 @@ export interface ConnectionTestResult {
 export type ProbeClient = Pick<AdminApiClient, 'getJson'>;
 
 export const ADMIN_KEYS_URL = 'https://platform.openai.com/settings/organization/admin-keys';
-const DEFAULT_ENDPOINT = 'https://api.openai.com';
 /** What Grafana's data source proxy answers (HTTP 400) when the upstream API returns 401. */
 const GRAFANA_AUTH_FAILED = 'Authentication to data source failed';
 
@@ -38,6 +38,7 @@ type ReasonKind =
   | 'notAdminKey'
   | 'scope'
   | 'roleDenied'
+  | 'endpoint'
   | 'auditDisabled'
   | 'notFound'
   | 'notOpenAI'
@@ -69,9 +70,12 @@ export const CHECKLIST_SEPARATOR = ' · ';
 
 export async function testConnection(
   client: ProbeClient,
-  settings: Pick<OpenAIDataSourceOptions, 'apiUrl' | 'organizationId'> = {}
+  settings: Pick<OpenAIDataSourceOptions, 'organizationId'> & {
+    /** The data source URL, when the user may read it. */
+    endpoint?: string;
+  } = {}
 ): Promise<ConnectionTestResult> {
-  const endpoint = settings.apiUrl || DEFAULT_ENDPOINT;
+  const endpoint = settings.endpoint || 'the data source URL';
   const now = Math.floor(Date.now() / 1000);
   const day = { start_time: now - 86400, end_time: now, bucket_width: '1d', limit: 1 };
 
@@ -109,7 +113,7 @@ export async function testConnection(
   });
 
   const results = await Promise.all([usage, costs, projects, users, apiKeys, auditLogs]);
-  return summarize(results, endpoint, settings.organizationId);
+  return summarize(results, endpoint, settings.organizationId, Boolean(settings.endpoint));
 }
 
 async function probe(id: StreamId, run: () => Promise<string | void>): Promise<Probe> {
@@ -189,6 +193,8 @@ export function classify(error: unknown): Reason {
           ? `missing scope ${scope}`
           : `the key lacks the permission${e.openaiMessage ? ` (${e.openaiMessage})` : ''}`,
       };
+    case 'endpoint':
+      return { kind: 'endpoint', text: e.message ?? '' };
     case 'roleDenied':
       return { kind: 'roleDenied', text: `your Grafana role cannot read this; only ${ROUTE_READERS} can` };
     case 'auditDisabled':
@@ -220,7 +226,12 @@ export function classify(error: unknown): Reason {
   }
 }
 
-function summarize(results: Probe[], endpoint: string, organizationId?: string): ConnectionTestResult {
+function summarize(
+  results: Probe[],
+  endpoint: string,
+  organizationId: string | undefined,
+  endpointKnown: boolean
+): ConnectionTestResult {
   const byId = Object.fromEntries(results.map((r) => [r.id, r])) as Record<StreamId, Probe>;
   const failed = results.filter((r) => !r.ok);
   const checklist = buildChecklist(byId);
@@ -242,19 +253,15 @@ function summarize(results: Probe[], endpoint: string, organizationId?: string):
   if (failed.length === results.length) {
     const kinds = new Set(failed.map((r) => r.reason?.kind));
     const only = kinds.size === 1 ? failed[0].reason : undefined;
-    if (failed.every((r) => r.reason?.kind === 'network' || r.reason?.gateway)) {
-      return {
-        status: 'error',
-        message: `Cannot reach ${endpoint}: check the API endpoint and that Grafana's server can reach it.`,
-        details,
-      };
+    if (only?.kind === 'endpoint') {
+      return { status: 'error', message: only.text, details };
     }
     if (failed.every((r) => r.reason?.kind === 'notOpenAI' || r.reason?.kind === 'notFound')) {
       return {
         status: 'error',
         message: `${endpoint} does not look like the OpenAI API: ${
           only?.text ?? 'every path answered 404 or not with OpenAI JSON'
-        }. Check the API endpoint (leave it empty for ${DEFAULT_ENDPOINT}).`,
+        }. Check the data source URL (${DEFAULT_API_URL} for OpenAI).`,
         details,
       };
     }
@@ -262,6 +269,17 @@ function summarize(results: Probe[], endpoint: string, organizationId?: string):
 
   const usage = byId.usage;
   const costs = byId.costs;
+  // Usage and costs unreachable: the rows below (e.g. refused by role) do not change the cause.
+  const unreachable = (p: Probe) => p.reason?.kind === 'network' || Boolean(p.reason?.gateway);
+  if (!usage.ok && !costs.ok && unreachable(usage) && unreachable(costs)) {
+    return {
+      status: 'error',
+      message: endpointKnown
+        ? `Cannot reach ${endpoint}: check the data source URL and that Grafana's server can reach it.`
+        : UNREACHABLE_MESSAGE,
+      details,
+    };
+  }
   if (!usage.ok && !costs.ok) {
     const reason = usage.reason ?? costs.reason;
     const message = reasonMessage(reason);
@@ -287,6 +305,8 @@ function summarize(results: Probe[], endpoint: string, organizationId?: string):
 
 function reasonMessage(reason: Reason | undefined): string {
   switch (reason?.kind) {
+    case 'endpoint':
+      return reason.text;
     case 'keyRefused':
       return `The key was refused. ${capitalize(reason.text)}. Paste an admin key from ${ADMIN_KEYS_URL} and save again.`;
     case 'notAdminKey':

@@ -27,6 +27,10 @@ export interface HarnessOptions {
   proxyTimeoutMs?: number;
   /** Grafana organization role of the signed-in user; default Admin. */
   orgRole?: GrafanaRole;
+  /** The data source's URL field; default the simulator's address. */
+  url?: string;
+  /** Grafana's `data_source_proxy_whitelist`. */
+  allowList?: string[];
 }
 
 export interface Harness {
@@ -46,8 +50,10 @@ export interface Harness {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const sim = await startSimulator({ now: options.now, faults: options.faults });
-  const jsonData = { apiUrl: sim.url, ...options.jsonData };
+  const jsonData = { ...options.jsonData };
   const proxy = await startDevProxy({
+    url: options.url ?? sim.url,
+    allowList: options.allowList,
     jsonData,
     secureJsonData: { adminApiKey: options.key ?? 'sk-admin-sim-full' },
     timeoutMs: options.proxyTimeoutMs,

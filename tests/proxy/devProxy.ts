@@ -3,12 +3,17 @@
  * the benchmark and a browser page can exercise the real routes of src/plugin.json without a Grafana server.
  *
  * Wire behaviour follows pkg/api/pluginproxy and pkg/util/proxyutil:
- * - route match, role check and URL/header templating as in routeTemplate.ts; the query string is forwarded
+ * - the data source's URL field is checked as validation.ValidateURL does (400 "Invalid data source URL") and
+ *   against `data_source_proxy_whitelist` (403); requests go to that URL with the whole proxy path appended;
+ * - route match, role check and header templating as in routeTemplate.ts; the query string is forwarded
  *   unchanged; a route the signed-in user's role does not reach answers 403 "plugin proxy route access denied";
+ *   a request no route matches goes to the data source URL without the route's headers (so without the key);
  * - Cookie, Origin, Referer and X-Forwarded-* are stripped; other browser headers (OpenAI-Organization) pass;
  *   route headers replace incoming headers of the same name;
  * - an upstream 401 becomes a 400 whose body is the plain text "Authentication to data source failed";
- * - upstream unreachable → 502, no response headers within the timeout → 504, both with an empty body;
+ * - upstream unreachable or no host (an empty URL) → 502, no response headers within the timeout → 504, both with
+ *   an empty body;
+ * - `GET /api/datasources/uid/<uid>` answers the settings to organization Admins (`datasources:read`) only.
  * - the answer is streamed through as it arrives, as Grafana's reverse proxy does.
  * The Grafana frontend's backendSrv turns those text or empty bodies into `data.message`; see backendSrv.ts.
  */
@@ -18,19 +23,24 @@ import https from 'https';
 import { AddressInfo } from 'net';
 import { resolve } from 'path';
 
-import { GRAFANA_ROUTE_DENIED } from '../../src/api/errors';
+import { GRAFANA_ROUTE_DENIED, GRAFANA_WHITELIST_REFUSED } from '../../src/api/errors';
 import {
   GrafanaRole,
   ORG_ROLE_HEADER,
   PluginRoute,
   RouteTemplateData,
+  TargetUrl,
   applyRoute,
+  directorUrl,
+  validateDataSourceUrl,
   validateRoute,
 } from './routeTemplate';
 
 export { ORG_ROLE_HEADER } from './routeTemplate';
 
 export interface DevProxyOptions {
+  /** The data source's URL field (where Grafana sends the proxied requests); may be empty, as when provisioned without one. */
+  url: string;
   jsonData: Record<string, unknown>;
   secureJsonData: Record<string, string>;
   /** Data source uid in the proxy URL. */
@@ -44,6 +54,8 @@ export interface DevProxyOptions {
   pluginJsonPath?: string;
   /** Organization role of the signed-in user when a request does not name one; default Admin. */
   role?: GrafanaRole;
+  /** Grafana's `[security] data_source_proxy_whitelist`: the `host:port` values the proxy may reach; empty = any. */
+  allowList?: string[];
 }
 
 export interface DevProxyRequest {
@@ -64,7 +76,7 @@ export interface DevProxy {
   /** `${url}/api/datasources/proxy/uid/${uid}`: what Grafana gives a proxy-mode data source as `instanceSettings.url`. */
   proxyBase: string;
   /** Replaces the data source settings, as saving the configuration page would. */
-  update(settings: { jsonData?: Record<string, unknown>; secureJsonData?: Record<string, string> }): void;
+  update(settings: { url?: string; jsonData?: Record<string, unknown>; secureJsonData?: Record<string, string> }): void;
   requests: DevProxyRequest[];
   close(): Promise<void>;
 }
@@ -100,6 +112,8 @@ const CORS_HEADERS: Record<string, string> = {
   'Access-Control-Expose-Headers': 'Content-Type, Retry-After, X-Request-Id',
   'Access-Control-Max-Age': '600',
 };
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 function loadRoutes(pluginJsonPath: string): PluginRoute[] {
   const pluginJson = JSON.parse(readFileSync(pluginJsonPath, 'utf8')) as { routes?: PluginRoute[] };
@@ -151,6 +165,8 @@ export async function startDevProxy(opts: DevProxyOptions): Promise<DevProxy> {
   const timeoutMs = opts.timeoutMs ?? 30000;
   const routes = loadRoutes(opts.pluginJsonPath ?? DEFAULT_PLUGIN_JSON);
   const settings: RouteTemplateData = { jsonData: { ...opts.jsonData }, secureJsonData: { ...opts.secureJsonData } };
+  const state = { url: opts.url };
+  const allowList = opts.allowList ?? [];
   const requests: DevProxyRequest[] = [];
   const prefix = `/api/datasources/proxy/uid/${uid}`;
 
@@ -165,6 +181,19 @@ export async function startDevProxy(opts: DevProxyOptions): Promise<DevProxy> {
     if (method === 'OPTIONS' && req.headers['access-control-request-method']) {
       res.writeHead(204, CORS_HEADERS);
       res.end();
+      return;
+    }
+    if (method === 'GET' && rawPath === `/api/datasources/uid/${uid}`) {
+      // The settings API needs datasources:read, which Grafana grants to organization Admins.
+      if (requestRole(req.headers, opts.role ?? 'Admin') !== 'Admin') {
+        sendJson(res, 403, {
+          title: 'Access denied',
+          message: "You'll need additional permissions to perform this action. Permissions needed: datasources:read",
+        });
+        return;
+      }
+      const secureJsonFields = Object.fromEntries(Object.keys(settings.secureJsonData ?? {}).map((k) => [k, true]));
+      sendJson(res, 200, { uid, access: 'proxy', url: state.url, jsonData: settings.jsonData, secureJsonFields });
       return;
     }
     if (rawPath !== prefix && !rawPath.startsWith(`${prefix}/`)) {
@@ -183,28 +212,40 @@ export async function startDevProxy(opts: DevProxyOptions): Promise<DevProxy> {
 
     const role = requestRole(req.headers, opts.role ?? 'Admin');
     entry.role = role;
-    const decision = validateRoute(routes, method, proxyPath, role);
-    if (decision.kind === 'denied') {
-      finish(403, JSON.stringify({ message: GRAFANA_ROUTE_DENIED }), 'application/json; charset=utf-8');
+    // NewDataSourceProxy: the data source URL must parse.
+    let dsUrl: TargetUrl;
+    try {
+      dsUrl = validateDataSourceUrl(state.url);
+    } catch {
+      finish(400, JSON.stringify({ message: `Invalid data source URL: ${JSON.stringify(state.url)}` }), JSON_TYPE);
       return;
     }
-    if (decision.kind === 'none') {
-      // Real Grafana sends an unmatched request to the data source's own URL without any route headers, so the
-      // admin key is never attached. This plugin's data sources have no URL, so that request fails there; a
-      // clear 404 here makes the same guarantee visible in tests.
-      entry.status = 404;
-      sendJson(res, 404, { message: `No route in plugin.json matches ${method} ${proxyPath}` });
+    // validateRequest: the allow-list first. checkWhiteList writes its answer, then HandleRequest writes another.
+    if (dsUrl.host !== '' && allowList.length > 0 && !allowList.includes(dsUrl.host)) {
+      finish(
+        403,
+        JSON.stringify({ message: GRAFANA_WHITELIST_REFUSED }) +
+          JSON.stringify({ message: 'target URL is not a valid target' }),
+        JSON_TYPE
+      );
+      return;
+    }
+    const decision = validateRoute(routes, method, proxyPath, role);
+    if (decision.kind === 'denied') {
+      finish(403, JSON.stringify({ message: GRAFANA_ROUTE_DENIED }), JSON_TYPE);
       return;
     }
 
     let target: URL;
     let headers: OutgoingHttpHeaders;
     try {
-      const applied = applyRoute(decision.route, proxyPath, settings);
-      target = new URL(applied.url + search);
+      // A request no route matches still goes to the data source URL, without any route headers.
+      const applied =
+        decision.kind === 'matched' ? applyRoute(decision.route, proxyPath, settings) : { url: '', headers: {} };
+      target = new URL((applied.url || directorUrl(dsUrl, proxyPath)) + search);
       headers = forwardHeaders(req.headers, applied.headers);
     } catch {
-      // A URL template that renders to nothing usable leaves Grafana's request without a host: a 502.
+      // No host (an empty data source URL) or a route URL that renders to nothing usable: the transport fails, 502.
       finish(502, '');
       return;
     }
@@ -289,6 +330,9 @@ export async function startDevProxy(opts: DevProxyOptions): Promise<DevProxy> {
     proxyBase: `${url}${prefix}`,
     requests,
     update(next) {
+      if (next.url !== undefined) {
+        state.url = next.url;
+      }
       if (next.jsonData) {
         settings.jsonData = { ...next.jsonData };
       }

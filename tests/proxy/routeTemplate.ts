@@ -347,10 +347,50 @@ export function joinURLFragments(a: string, b: string): string {
   return a + b;
 }
 
+/** The parts of a Go url.URL that the proxy uses. */
+export interface TargetUrl {
+  scheme: string;
+  /** host[:port] as written, without user info. */
+  host: string;
+  path: string;
+}
+
+/** validation.URLValidationError: Grafana answers 400 `Invalid data source URL: "<url>"` with it. */
+export class DataSourceUrlError extends Error {}
+
 /**
- * What ApplyRoute does to the outgoing request: the rendered route URL's scheme and host, its path joined with
- * the rest of the proxy path (the raw proxy path minus route.path, as Grafana trims it), and the rendered route
- * headers. The query string is the caller's business (Grafana forwards it unchanged).
+ * validation.ValidateURL for a plugin data source: a URL without `scheme://` gets `http://` in front, then Go's
+ * url.Parse. An empty URL passes and leaves the proxy with no host (the request then fails with 502).
+ */
+export function validateDataSourceUrl(raw: string): TargetUrl {
+  const value = /^[^:]*:\/\//.test(raw) ? raw : `http://${raw}`;
+  const m = /^([^:/?#]*):\/\/([^/?#]*)([^?#]*)/.exec(value);
+  if (!m || !/^[A-Za-z][A-Za-z0-9+.-]*$/.test(m[1])) {
+    throw new DataSourceUrlError(`missing or invalid protocol scheme in ${JSON.stringify(raw)}`);
+  }
+  const host = m[2].replace(/^.*@/, '');
+  if (!/^[A-Za-z0-9._~!$&'()*+,;=%-]*(:[0-9]*)?$/.test(host) && !/^\[[0-9A-Fa-f:.]+\](:[0-9]*)?$/.test(host)) {
+    throw new DataSourceUrlError(`invalid host ${JSON.stringify(host)}`);
+  }
+  let path = m[3];
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    throw new DataSourceUrlError(`invalid escape in ${JSON.stringify(raw)}`);
+  }
+  return { scheme: m[1].toLowerCase(), host, path };
+}
+
+/** The director: the data source URL's scheme and host, its path joined with the whole proxy path. */
+export function directorUrl(target: TargetUrl, proxyPath: string): string {
+  return `${target.scheme}://${target.host}${joinURLFragments(target.path, proxyPath)}`;
+}
+
+/**
+ * What ApplyRoute does to the outgoing request: a route with `url` replaces the scheme and host with the rendered
+ * route URL's, and its path with that URL's path joined with the rest of the proxy path (the raw proxy path minus
+ * route.path, as Grafana trims it); a route without `url` leaves the director's URL (`url` is then ""). Then the
+ * rendered route headers. The query string is the caller's business (Grafana forwards it unchanged).
  */
 export function applyRoute(route: PluginRoute, proxyPath: string, data: RouteTemplateData): AppliedRoute {
   const rest = proxyPath.startsWith(route.path) ? proxyPath.slice(route.path.length) : proxyPath;

@@ -12,18 +12,21 @@ import { lastValueFrom } from 'rxjs';
 
 import { buildRequestUrl, createBackendSrv, recorded, resetRecorded } from './backendSrv';
 import { DevProxy, startDevProxy } from './devProxy';
-import { GRAFANA_ROUTE_DENIED } from '../../src/api/errors';
+import { GRAFANA_ROUTE_DENIED, GRAFANA_WHITELIST_REFUSED } from '../../src/api/errors';
 import {
   GrafanaRole,
   NO_VALUE,
   ORG_ROLE_HEADER,
   PluginRoute,
   applyRoute,
+  DataSourceUrlError,
   cleanRelativePath,
+  directorUrl,
   joinURLFragments,
   matchRoute,
   renderRouteTemplate,
   roleIncludes,
+  validateDataSourceUrl,
   validateRoute,
 } from './routeTemplate';
 
@@ -49,22 +52,11 @@ describe('plugin.json routes', () => {
     routes.forEach((route, i) => expect(matchRoute(routes, 'GET', route.path)).toBe(routes[i]));
   });
 
-  it('renders the default endpoint when no apiUrl is set', () => {
+  it('has no url: Grafana keeps the data source URL, its URL check and its allow-list', () => {
     for (const route of routes) {
-      for (const jsonData of [{}, { apiUrl: '' }, { apiUrl: null }]) {
-        const url = renderRouteTemplate(route.url!, { jsonData, secureJsonData: {} });
-        expect(url).toBe(`https://api.openai.com/${route.path}`);
-      }
+      expect(route).not.toHaveProperty('url');
+      expect(applyRoute(route, `${route.path}/x`, { jsonData: {}, secureJsonData: { adminApiKey: KEY } }).url).toBe('');
     }
-  });
-
-  it('renders a custom endpoint', () => {
-    const url = renderRouteTemplate(routes[routes.length - 1].url!, {
-      jsonData: { apiUrl: 'https://proxy.example.com/openai' },
-      secureJsonData: {},
-    });
-    expect(url).toBe('https://proxy.example.com/openai/v1/organization');
-    expect(url).not.toContain(NO_VALUE);
   });
 
   it('injects the admin key as a bearer token, and only into headers', () => {
@@ -74,8 +66,7 @@ describe('plugin.json routes', () => {
     const route = matchRoute(routes, 'GET', 'v1/organization/costs')!;
     const applied = applyRoute(route, 'v1/organization/costs', { jsonData: {}, secureJsonData: { adminApiKey: KEY } });
     expect(applied.headers).toEqual({ Authorization: `Bearer ${KEY}` });
-    expect(route.url).not.toMatch(/SecureJsonData/);
-    expect(applied.url).not.toContain(KEY);
+    expect(applied.url).toBe('');
     // Without a saved key Grafana would send the literal "<no value>": the config editor must require the key.
     expect(applyRoute(route, 'v1/organization/costs', {}).headers.Authorization).toBe(`Bearer ${NO_VALUE}`);
   });
@@ -138,13 +129,13 @@ describe('route matching (Grafana prefix rule)', () => {
     expect(matchRoute(routes, 'GET', 'v1/models')).toBeUndefined();
   });
 
-  it('treats v1/organization-evil as inside the route, which still cannot leave /v1/organization', () => {
-    // A plain string prefix: Grafana matches it too. The remainder is joined after the route URL's path,
-    // so the key can only ever reach <endpoint>/v1/organization/..., with GET.
+  it('treats v1/organization-evil as inside the general route, for organization Admins only', () => {
+    // A plain string prefix: Grafana matches it too. It stays on the data source's host and under its path.
     const general = matchRoute(routes, 'GET', 'v1/organization-evil')!;
     expect(general.path).toBe('v1/organization');
-    expect(applyRoute(general, 'v1/organization-evil', { jsonData: {} }).url).toBe(
-      'https://api.openai.com/v1/organization/-evil'
+    expect(general.reqRole).toBe('Admin');
+    expect(directorUrl(validateDataSourceUrl('https://api.openai.com'), 'v1/organization-evil')).toBe(
+      'https://api.openai.com/v1/organization-evil'
     );
   });
 
@@ -162,11 +153,7 @@ describe('route matching (Grafana prefix rule)', () => {
     expect(joinURLFragments('/v1/organization/', '/costs')).toBe('/v1/organization/costs');
     expect(joinURLFragments('/v1/organization', 'costs')).toBe('/v1/organization/costs');
     expect(joinURLFragments('/v1/organization', '')).toBe('/v1/organization');
-    expect(
-      applyRoute(matchRoute(routes, 'GET', 'v1/organization')!, 'v1/organization/usage/completions', {
-        jsonData: { apiUrl: 'https://gw.example/openai/' },
-      }).url
-    ).toBe('https://gw.example/openai//v1/organization/usage/completions');
+    expect(joinURLFragments('', 'v1/organization/costs')).toBe('/v1/organization/costs');
   });
 });
 
@@ -234,6 +221,68 @@ describe('who may read what (reqRole)', () => {
     expect(validateRoute([{ path: 'a', reqRole: 'editor' }], 'GET', 'a', 'Viewer').kind).toBe('denied');
     expect(() => validateRoute([{ path: 'a', reqRole: 'Owner' }], 'GET', 'a', 'Admin')).toThrow(/invalid reqRole/);
     expect(() => validateRoute([{ path: 'a', reqAction: 'x:read' }], 'GET', 'a', 'Admin')).toThrow(/not modelled/);
+  });
+});
+
+describe('where the key may go (the data source URL)', () => {
+  const KEYED = routes.map((r) => r.path);
+
+  it.each([
+    ['https://api.openai.com', 'https://api.openai.com/v1/organization/costs'],
+    ['https://api.openai.com/', 'https://api.openai.com/v1/organization/costs'],
+    ['https://gw.example/openai', 'https://gw.example/openai/v1/organization/costs'],
+    ['https://gw.example/openai/', 'https://gw.example/openai/v1/organization/costs'],
+    ['http://gw.example:8080/a/b', 'http://gw.example:8080/a/b/v1/organization/costs'],
+    // Grafana keeps scheme, host and path of the data source URL; a query or fragment there is ignored.
+    ['https://api.openai.com?x=1#frag', 'https://api.openai.com/v1/organization/costs'],
+    ['https://api.openai.com/#/evil.example', 'https://api.openai.com/v1/organization/costs'],
+    // A bare host is read as http:// (validation.ValidateURL); the configuration page stores https.
+    ['api.openai.com', 'http://api.openai.com/v1/organization/costs'],
+  ])('%s: requests go to %s', (url, expected) => {
+    expect(directorUrl(validateDataSourceUrl(url), 'v1/organization/costs')).toBe(expected);
+  });
+
+  it('appends the whole proxy path, so a URL ending in /v1 doubles it (Save & test and panels say so)', () => {
+    expect(directorUrl(validateDataSourceUrl('https://api.openai.com/v1'), 'v1/organization/costs')).toBe(
+      'https://api.openai.com/v1/v1/organization/costs'
+    );
+    expect(directorUrl(validateDataSourceUrl('https://api.openai.com/v1/'), 'v1/organization/costs')).toBe(
+      'https://api.openai.com/v1/v1/organization/costs'
+    );
+  });
+
+  it('leaves an empty URL with no host, and refuses one Go cannot parse', () => {
+    expect(validateDataSourceUrl('')).toEqual({ scheme: 'http', host: '', path: '' });
+    expect(() => validateDataSourceUrl('https://bad host')).toThrow(DataSourceUrlError);
+    expect(() => validateDataSourceUrl('://x')).toThrow(DataSourceUrlError);
+  });
+
+  it('sends the key only to <scheme>://<host>[:port][/base]/v1/organization…, whatever path is asked for', () => {
+    const urls = ['https://api.openai.com', 'https://gw.example:8443/openai/', 'http://127.0.0.1:4010/a?q#f'];
+    const paths = [
+      'v1/organization/costs?x=1#y',
+      'v1/organization/usage/../../../chat/completions',
+      'v1/organization/usage/%2e%2e/%2e%2e/x',
+      'v1/organization/users#@evil.example/',
+      'v1/organization/projects//evil.example/x',
+      'v1/organization/costs/..%2F..%2F',
+      'v1/organization@evil.example',
+      'v1/organization\\evil',
+    ];
+    for (const url of urls) {
+      const target = validateDataSourceUrl(url);
+      const base = `${target.scheme}://${target.host}${target.path.replace(/\/+$/, '')}/v1/organization`;
+      for (const path of paths) {
+        const decision = validateRoute(routes, 'GET', path, 'Admin');
+        if (decision.kind !== 'matched') {
+          continue;
+        }
+        expect(KEYED).toContain(decision.route.path);
+        const sent = directorUrl(target, path);
+        expect([path, sent.startsWith(base)]).toEqual([path, true]);
+        expect(new URL(sent).host).toBe(target.host);
+      }
+    }
   });
 });
 
@@ -316,7 +365,8 @@ describe('dev proxy against a stub upstream', () => {
   beforeAll(async () => {
     stub = await startStub();
     proxy = await startDevProxy({
-      jsonData: { apiUrl: `${stub.url}/openai` },
+      url: `${stub.url}/openai`,
+      jsonData: {},
       secureJsonData: { adminApiKey: KEY },
       uid: 'openai-test',
     });
@@ -391,27 +441,24 @@ describe('dev proxy against a stub upstream', () => {
     expect(stub.seen[0].headers.authorization).toBe(`Bearer ${KEY}`);
   });
 
-  it('never forwards other methods', async () => {
+  it('never adds the key to other methods or to paths outside the routes', async () => {
+    // Grafana sends a request no route matches to the data source URL as it is, without the route's headers.
     for (const method of ['POST', 'DELETE', 'PUT', 'PATCH']) {
-      const res = await rawRequest(proxy.url, `${prefix}/v1/organization/admin_api_keys/key_1`, method);
-      expect(res.status).toBe(404);
-      expect(JSON.parse(res.body).message).toMatch(/No route/);
+      await rawRequest(proxy.url, `${prefix}/v1/organization/admin_api_keys/key_1`, method);
     }
-    expect(stub.seen).toHaveLength(0);
-  });
-
-  it('never forwards paths outside v1/organization', async () => {
     for (const path of ['v1/chat/completions', 'v1/organization/../chat/completions', 'v1/models', '']) {
-      const res = await rawRequest(proxy.url, `${prefix}/${path}`);
-      expect(res.status).toBe(404);
+      await rawRequest(proxy.url, `${prefix}/${path}`);
     }
-    expect(stub.seen).toHaveLength(0);
+    expect(stub.seen).toHaveLength(8);
+    for (const seen of stub.seen) {
+      expect(seen.headers.authorization).toBeUndefined();
+    }
   });
 
-  it('keeps a prefix look-alike under /v1/organization on the configured host', async () => {
+  it('keeps a prefix look-alike under the data source URL', async () => {
     const res = await rawRequest(proxy.url, `${prefix}/v1/organization-evil`);
     expect(res.status).toBe(200);
-    expect(stub.seen.map((r) => r.url)).toEqual(['/openai/v1/organization/-evil']);
+    expect(stub.seen.map((r) => r.url)).toEqual(['/openai/v1/organization-evil']);
   });
 
   it('answers a CORS preflight without forwarding it', async () => {
@@ -443,10 +490,85 @@ describe('dev proxy against a stub upstream', () => {
     }
   });
 
+  it.each([
+    ['', '/v1/organization/costs'],
+    ['/', '/v1/organization/costs'],
+    ['/gw', '/gw/v1/organization/costs'],
+    ['/gw/', '/gw/v1/organization/costs'],
+  ])('URL <stub>%s reaches %s', async (suffix, expected) => {
+    proxy.update({ url: `${stub.url}${suffix}` });
+    try {
+      const res = await rawRequest(proxy.url, `${prefix}/v1/organization/costs`);
+      expect(res.status).toBe(200);
+      expect(stub.seen.map((r) => r.url)).toEqual([expected]);
+      expect(stub.seen[0].headers.authorization).toBe(`Bearer ${KEY}`);
+    } finally {
+      proxy.update({ url: `${stub.url}/openai` });
+    }
+  });
+
+  it('answers 502 with nothing sent when the data source has no URL', async () => {
+    proxy.update({ url: '' });
+    try {
+      const res = await rawRequest(proxy.url, `${prefix}/v1/organization/costs`);
+      expect([res.status, res.body]).toEqual([502, '']);
+      expect(stub.seen).toHaveLength(0);
+    } finally {
+      proxy.update({ url: `${stub.url}/openai` });
+    }
+  });
+
+  it('answers 400 for a URL Grafana cannot parse', async () => {
+    proxy.update({ url: 'https://bad host' });
+    try {
+      const res = await rawRequest(proxy.url, `${prefix}/v1/organization/costs`);
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body)).toEqual({ message: 'Invalid data source URL: "https://bad host"' });
+    } finally {
+      proxy.update({ url: `${stub.url}/openai` });
+    }
+  });
+
+  it("applies data_source_proxy_whitelist to the data source URL's host", async () => {
+    const host = new URL(stub.url).host;
+    const blocked = await startDevProxy({
+      url: stub.url,
+      jsonData: {},
+      secureJsonData: {},
+      allowList: ['api.openai.com'],
+    });
+    const allowed = await startDevProxy({ url: stub.url, jsonData: {}, secureJsonData: {}, allowList: [host] });
+    try {
+      const no = await rawRequest(blocked.url, `${new URL(blocked.proxyBase).pathname}/v1/organization/costs`);
+      expect(no.status).toBe(403);
+      expect(no.body).toContain(GRAFANA_WHITELIST_REFUSED);
+      expect(stub.seen).toHaveLength(0);
+      const yes = await rawRequest(allowed.url, `${new URL(allowed.proxyBase).pathname}/v1/organization/costs`);
+      expect(yes.status).toBe(200);
+    } finally {
+      await blocked.close();
+      await allowed.close();
+    }
+  });
+
+  it('answers the settings API to organization Admins only', async () => {
+    const path = `/api/datasources/uid/openai-test`;
+    const admin = await rawRequest(proxy.url, path, 'GET', { [ORG_ROLE_HEADER]: 'Admin' });
+    expect(admin.status).toBe(200);
+    expect(JSON.parse(admin.body)).toMatchObject({
+      url: `${stub.url}/openai`,
+      secureJsonFields: { adminApiKey: true },
+    });
+    expect(admin.body).not.toContain(KEY);
+    const viewer = await rawRequest(proxy.url, path, 'GET', { [ORG_ROLE_HEADER]: 'Viewer' });
+    expect(viewer.status).toBe(403);
+  });
+
   it('returns 502 when the upstream is unreachable', async () => {
     const port = await closedPort();
     const down = await startDevProxy({
-      jsonData: { apiUrl: `http://127.0.0.1:${port}` },
+      url: `http://127.0.0.1:${port}`,
+      jsonData: {},
       secureJsonData: { adminApiKey: KEY },
     });
     try {
@@ -463,7 +585,8 @@ describe('dev proxy against a stub upstream', () => {
 
   it('returns 504 when the upstream is slower than the timeout', async () => {
     const slow = await startDevProxy({
-      jsonData: { apiUrl: stub.url },
+      url: stub.url,
+      jsonData: {},
       secureJsonData: { adminApiKey: KEY },
       timeoutMs: 150,
     });
@@ -483,7 +606,7 @@ describe('backendSrv stand-in', () => {
 
   beforeAll(async () => {
     stub = await startStub();
-    proxy = await startDevProxy({ jsonData: { apiUrl: stub.url }, secureJsonData: { adminApiKey: KEY } });
+    proxy = await startDevProxy({ url: stub.url, jsonData: {}, secureJsonData: { adminApiKey: KEY } });
   });
 
   afterAll(async () => {
@@ -550,10 +673,10 @@ describe('backendSrv stand-in', () => {
     // OpenAI's `{ error: { message } }` is an object, so Grafana leaves data.message unset: read data.error.message.
     expect(missing).toMatchObject({ status: 404, data: { error: { message: 'Not found' } } });
     expect((missing as { data: { message?: string } }).data.message).toBeUndefined();
-    const blocked = await lastValueFrom(
-      srv.fetch({ url: `${proxy.proxyBase}/v1/chat/completions`, method: 'POST' })
-    ).catch((e: unknown) => e);
-    expect(blocked).toMatchObject({ status: 404 });
+    // No route takes POST: Grafana passes it to the data source URL without the key.
+    await lastValueFrom(srv.fetch({ url: `${proxy.proxyBase}/v1/chat/completions`, method: 'POST' }));
+    expect(stub.seen.at(-1)).toMatchObject({ method: 'POST', url: '/v1/chat/completions' });
+    expect(stub.seen.at(-1)?.headers.authorization).toBeUndefined();
   });
 
   it('errors with status undefined on a network failure', async () => {
