@@ -8,12 +8,14 @@ import {
   DataSourceInstanceSettings,
   ScopedVars,
 } from '@grafana/data';
-import { getTemplateSrv } from '@grafana/runtime';
+import { getBackendSrv, getTemplateSrv } from '@grafana/runtime';
+import { lastValueFrom } from 'rxjs';
 
 import { AdminApiClient } from './api/client';
+import { urlProblem } from './api/endpoint';
 import { isApiError } from './api/errors';
 import { auditAnnotations } from './audit/annotations';
-import { testConnection } from './connection/testConnection';
+import { ConnectionTestResult, testConnection } from './connection/testConnection';
 import { OrgDirectory } from './org/directory';
 import { QueryContext, QueryError } from './query/context';
 import { RecentBuckets } from './query/recent';
@@ -27,11 +29,18 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
   readonly names: OrgDirectory;
   readonly recent: RecentBuckets;
   private readonly settings: OpenAIDataSourceOptions;
+  /** Grafana's settings API for this data source, next to its proxy URL (same origin and sub-path). */
+  private readonly settingsUrl: string;
 
   constructor(instanceSettings: DataSourceInstanceSettings<OpenAIDataSourceOptions>, now: () => number = Date.now) {
     super(instanceSettings);
     this.settings = instanceSettings.jsonData ?? {};
     this.client = new AdminApiClient(instanceSettings.url ?? '', { organizationId: this.settings.organizationId });
+    const proxyUrl = instanceSettings.url ?? '';
+    const proxied = /\/api\/datasources\/proxy\/uid\/[^/]+$/.test(proxyUrl);
+    this.settingsUrl = proxied
+      ? proxyUrl.replace(/\/api\/datasources\/proxy\/uid\//, '/api/datasources/uid/')
+      : `/api/datasources/uid/${encodeURIComponent(instanceSettings.uid)}`;
     this.names = new OrgDirectory(this.client, now);
     this.recent = new RecentBuckets(this.client);
     this.now = now;
@@ -83,9 +92,34 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
     return { data: outcomes.flatMap((o) => o.frames), errors: errors.length ? errors : undefined };
   }
 
-  /** Save & test: a checklist of every stream the plugin reads. */
-  async testDatasource() {
-    return testConnection(this.client, this.names, this.settings);
+  /** Save & test: the data source URL first, then a checklist of every stream the plugin reads. */
+  async testDatasource(): Promise<ConnectionTestResult> {
+    const url = await this.configuredUrl();
+    const problem = url === undefined ? undefined : urlProblem(url);
+    if (problem) {
+      return { status: 'error', message: problem };
+    }
+    return testConnection(this.client, this.names, { organizationId: this.settings.organizationId, endpoint: url });
+  }
+
+  /**
+   * The data source's URL field. The browser only knows the proxy URL; the settings API tells those who may read
+   * data source settings (organization Admins). Undefined when it cannot be read.
+   */
+  private async configuredUrl(): Promise<string | undefined> {
+    try {
+      const response = await lastValueFrom(
+        getBackendSrv().fetch<{ url?: string }>({
+          url: this.settingsUrl,
+          method: 'GET',
+          showErrorAlert: false,
+          showSuccessAlert: false,
+        })
+      );
+      return typeof response.data?.url === 'string' ? response.data.url : '';
+    } catch {
+      return undefined;
+    }
   }
 }
 

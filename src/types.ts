@@ -91,7 +91,9 @@ export const DEFAULT_QUERY: Partial<OpenAIQuery> = {
 
 /** Options configured for each data source instance; never secret. */
 export interface OpenAIDataSourceOptions extends DataSourceJsonData {
-  /** Custom API endpoint (corporate proxy), without `/v1`. Default https://api.openai.com. */
+  /**
+   * @deprecated The endpoint is the data source's URL field; the configuration page moves an old value there.
+   */
   apiUrl?: string;
   /** `org-…`; sent as `OpenAI-Organization` only when set. */
   organizationId?: string;

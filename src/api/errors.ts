@@ -2,6 +2,7 @@
  * Failures of Admin API calls, sorted into kinds a person can act on. Grafana's data source proxy sits
  * between the browser and OpenAI, so some upstream answers arrive rewritten (a 401 becomes a 400).
  */
+import { NOT_ALLOWED_MESSAGE, UNREACHABLE_MESSAGE, doubledV1Message, invalidUrlMessage } from './endpoint';
 import { ErrorBody } from './types';
 
 /** Every kind, so each context's message table can be checked for completeness. */
@@ -12,6 +13,10 @@ export const API_ERROR_KINDS = [
   'notAdminKey',
   /** The admin key lacks a scope for this endpoint. */
   'scope',
+  /** Grafana refused the route to the signed-in user: the data is for Grafana organization Admins only. */
+  'roleDenied',
+  /** The data source URL: invalid, outside Grafana's allow-list, or ending in /v1. */
+  'endpoint',
   'auditDisabled',
   /** The `OpenAI-Organization` header names an organization the key does not belong to. */
   'organization',
@@ -30,6 +35,18 @@ export type ApiErrorKind = (typeof API_ERROR_KINDS)[number];
 
 /** What Grafana's data source proxy answers (HTTP 400) when the upstream API returns 401. */
 export const GRAFANA_AUTH_FAILED = 'Authentication to data source failed';
+
+/** What Grafana's data source proxy answers (HTTP 403) when a route's `reqRole` excludes the user's role. */
+export const GRAFANA_ROUTE_DENIED = 'plugin proxy route access denied';
+
+/** What Grafana's data source proxy answers (HTTP 403) for a URL host outside `data_source_proxy_whitelist`. */
+export const GRAFANA_WHITELIST_REFUSED = 'Data proxy hostname and ip are not included in whitelist';
+
+/** What Grafana answers (HTTP 400) when the data source URL does not parse. */
+export const GRAFANA_INVALID_URL = 'Invalid data source URL';
+
+/** Who may read the routes that plugin.json limits with `reqRole`. */
+export const ROUTE_READERS = 'Grafana organization Admins';
 
 export class ApiError extends Error {
   readonly kind: ApiErrorKind;
@@ -117,20 +134,25 @@ export const PANEL_MESSAGES: Record<ApiErrorKind, (f: ErrorFacts) => string> = {
     `The admin key cannot read ${where(f)}: missing scope ${
       missingScope(`${f.openaiMessage ?? ''} ${f.detail ?? ''}`) ?? scopeForPath(f.path ?? '')
     }. Give the key that read permission, or use another key.`,
+  roleDenied: (f) =>
+    `Your Grafana role cannot read ${where(f)} through this data source: only ${ROUTE_READERS} can. Ask one of them, or for the Admin role.`,
+  endpoint: (f) =>
+    f.status === 403 ? NOT_ALLOWED_MESSAGE : f.status === 404 ? doubledV1Message() : invalidUrlMessage(f.detail),
   auditDisabled: () =>
     'Audit logging is not enabled for this organization. An owner can enable it in Organization settings › Data controls.',
   organization: (f) =>
     `OpenAI does not know this organization for the key${f.openaiMessage ? ` (${f.openaiMessage})` : ''}: check the Organization ID setting, or leave it empty.`,
-  notFound: (f) => `The API answered 404 for ${where(f)}: check the API endpoint setting.`,
+  notFound: (f) => `The API answered 404 for ${where(f)}: check the data source URL.`,
   badRequest: (f) =>
     `OpenAI refused the request for ${where(f)} (HTTP ${f.status})${
       f.openaiMessage || f.detail ? `: ${f.openaiMessage ?? f.detail}` : '.'
     }`,
   rateLimit: () => 'OpenAI is rate limiting this key and the retries ran out; try again in a minute.',
   server: (f) =>
-    `The API had a server error (HTTP ${f.status}) for ${where(f)}${
-      f.status === 502 ? '; often an unreachable or mistyped API endpoint' : ''
-    }.`,
+    // Grafana's own 502 has no body: no host to send to (an empty URL), or the host cannot be reached.
+    f.status === 502 && !f.openaiMessage
+      ? UNREACHABLE_MESSAGE
+      : `The API had a server error (HTTP ${f.status}) for ${where(f)}.`,
   network: (f) => `The API endpoint could not be reached${f.detail ? ` (${f.detail})` : ''}.`,
   timeout: (f) => `The API did not answer in time for ${where(f)}.`,
   malformed: (f) => `The answer for ${where(f)} is not the JSON the OpenAI API documents.`,
@@ -142,6 +164,13 @@ export function classifyResponse(status: number | undefined, facts: ErrorFacts &
   if (status === undefined || status === 0) {
     return 'network';
   }
+  if (
+    (status === 400 && text.includes(GRAFANA_INVALID_URL)) ||
+    (status === 403 && text.includes(GRAFANA_WHITELIST_REFUSED)) ||
+    (status === 404 && /\/v1\/v1\/organization/.test(text))
+  ) {
+    return 'endpoint';
+  }
   if (status === 401 || (status === 400 && text.includes(GRAFANA_AUTH_FAILED))) {
     const notAdmin = /admin (api )?key/i.test(text) && /missing scopes|insufficient permissions/i.test(text);
     return notAdmin ? 'notAdminKey' : 'auth';
@@ -151,6 +180,9 @@ export function classifyResponse(status: number | undefined, facts: ErrorFacts &
   }
   if (facts.code === 'no_such_organization' || /no such organization/i.test(text)) {
     return 'organization';
+  }
+  if (status === 403 && text.includes(GRAFANA_ROUTE_DENIED)) {
+    return 'roleDenied';
   }
   if (status === 403) {
     return 'scope';

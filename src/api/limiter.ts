@@ -7,6 +7,10 @@
  * (GCRA): under load starts are spaced evenly, and a quiet spell earns back as many starts at once as the API
  * let through before it first refused, since its own allowance refills while nothing is sent; once that
  * allowance has had time to refill, the whole concurrency budget is back too.
+ * A 429 can also come for reasons unrelated to the rate. So pacing is on probation: each refusal earns it at
+ * most the time a one-at-a-time client would lose waiting out that refusal's Retry-After; once its waits have
+ * cost that much without another refusal, it stops until the next one. Sporadic refusals then cost about twice
+ * their Retry-After, and a real limit keeps refusing, which keeps its pacing.
  */
 export interface LimiterOptions {
   /** Concurrent requests at the start and at most. */
@@ -38,6 +42,10 @@ export class Limiter {
   private burst = 1;
   private lastStart = -Infinity;
   private readonly starts: number[] = [];
+  /** Wall-clock time pacing may still cost before it stops: earned by refusals, spent by waits for a slot. */
+  private pacingCreditMs = 0;
+  /** End of the waits already charged, so overlapping waits are charged once. */
+  private chargedUntil = -Infinity;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -80,6 +88,7 @@ export class Limiter {
   onRateLimit(retryAfterSeconds: number) {
     const now = this.now();
     this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterSeconds * 1000);
+    this.pacingCreditMs += Math.max(retryAfterSeconds * 1000, EPOCH_MS);
     // The requests in flight when the limit was hit are refused together: that is one signal, not several.
     if (now - this.lastReduction >= Math.max(EPOCH_MS, retryAfterSeconds * 1000)) {
       this.lastReduction = now;
@@ -107,7 +116,10 @@ export class Limiter {
         continue;
       }
       // Reserve the next start slot before sleeping, so waiters queue up instead of starting together.
-      const slot = Math.max(now, this.nextStart - this.burstMs());
+      let slot = Math.max(now, this.nextStart - this.burstMs());
+      if (slot > now && !this.chargePacing(now, slot)) {
+        slot = now;
+      }
       this.nextStart = Math.max(this.nextStart, slot) + this.intervalMs;
       if (slot > now) {
         await this.sleep(slot - now);
@@ -122,6 +134,20 @@ export class Limiter {
     while (this.starts.length > 0 && this.starts[0] <= started - RATE_WINDOW_MS) {
       this.starts.shift();
     }
+  }
+
+  /** Charges a wait for a start slot to the pacing credit; with the credit spent, pacing stops (false). */
+  private chargePacing(now: number, slot: number): boolean {
+    const cost = Math.max(0, slot - Math.max(now, this.chargedUntil));
+    if (cost > this.pacingCreditMs) {
+      this.intervalMs = 0;
+      this.nextStart = now;
+      this.pacingCreditMs = 0;
+      return false;
+    }
+    this.pacingCreditMs -= cost;
+    this.chargedUntil = Math.max(this.chargedUntil, slot);
+    return true;
   }
 
   private acquire(): Promise<void> {

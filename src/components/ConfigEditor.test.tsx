@@ -89,32 +89,72 @@ describe('ConfigEditor', () => {
     expect(screen.getByTestId(selectors.config.keyHint)).toHaveTextContent('does not look like an OpenAI admin key');
   });
 
-  it('normalises the API endpoint on blur so /v1 is never doubled', async () => {
+  it('fills in the OpenAI API as the URL of a new data source', () => {
     const latest = renderEditor();
-    const input = screen.getByTestId(selectors.config.apiUrl);
-    await userEvent.type(input, ' https://proxy.corp/openai/v1/ ');
-    fireEvent.blur(input);
-    expect(latest.current.jsonData.apiUrl).toBe('https://proxy.corp/openai');
-    expect(input).toHaveValue('https://proxy.corp/openai');
+    expect(latest.current.url).toBe('https://api.openai.com');
+    expect(screen.getByTestId(selectors.config.apiUrl)).toHaveValue('https://api.openai.com');
+    expect(screen.queryByTestId(selectors.config.keyHost)).not.toBeInTheDocument();
   });
 
-  it('drops the endpoint when it is the default one', async () => {
-    const latest = renderEditor(settings({ jsonData: { apiUrl: 'x' } }));
+  it('moves an endpoint saved in jsonData.apiUrl into the URL field', () => {
+    const latest = renderEditor(
+      settings({ jsonData: { apiUrl: 'https://gw.corp/openai/v1/', organizationId: 'org-a' } })
+    );
+    expect(latest.current.url).toBe('https://gw.corp/openai');
+    expect(latest.current.jsonData).toEqual({ organizationId: 'org-a' });
+    expect(screen.getByTestId(selectors.config.apiUrl)).toHaveValue('https://gw.corp/openai');
+  });
+
+  it('keeps a URL already set over an old apiUrl, tidied', () => {
+    const latest = renderEditor(
+      settings({ url: 'https://api.openai.com/v1', jsonData: { apiUrl: 'https://old.corp' } })
+    );
+    expect(latest.current.url).toBe('https://api.openai.com');
+    expect(latest.current.jsonData).not.toHaveProperty('apiUrl');
+  });
+
+  it('stores the URL tidied while typing, so saving with Enter never doubles /v1, and shows it tidied on blur', async () => {
+    const latest = renderEditor();
     const input = screen.getByTestId(selectors.config.apiUrl);
     await userEvent.clear(input);
-    await userEvent.type(input, 'https://api.openai.com/v1');
+    await userEvent.type(input, ' https://proxy.corp/openai/v1/ ');
+    expect(latest.current.url).toBe('https://proxy.corp/openai');
+    expect(input).toHaveValue(' https://proxy.corp/openai/v1/ ');
     fireEvent.blur(input);
+    expect(input).toHaveValue('https://proxy.corp/openai');
     expect(latest.current.jsonData).not.toHaveProperty('apiUrl');
+  });
+
+  it('says where the admin key will go when the host is not api.openai.com', async () => {
+    renderEditor();
+    const input = screen.getByTestId(selectors.config.apiUrl);
+    await userEvent.clear(input);
+    await userEvent.type(input, 'https://gateway.example:8443/openai');
+    expect(screen.getByTestId(selectors.config.keyHost)).toHaveTextContent(
+      'The admin key will be sent to gateway.example:8443'
+    );
+    await userEvent.clear(input);
+    await userEvent.type(input, 'https://api.openai.com/v1');
+    expect(screen.queryByTestId(selectors.config.keyHost)).not.toBeInTheDocument();
+  });
+
+  it('asks for a URL when the field is emptied', async () => {
+    const latest = renderEditor();
+    await userEvent.clear(screen.getByTestId(selectors.config.apiUrl));
+    expect(latest.current.url).toBe('');
+    expect(screen.getByText(/Enter the API's URL/)).toBeInTheDocument();
   });
 
   it('warns about plain http to a remote host', async () => {
     renderEditor();
+    await userEvent.clear(screen.getByTestId(selectors.config.apiUrl));
     await userEvent.type(screen.getByTestId(selectors.config.apiUrl), 'http://proxy.corp');
     expect(screen.getByTestId(selectors.config.apiUrlWarning)).toHaveTextContent('unencrypted');
   });
 
   it('does not warn about http to localhost', async () => {
     renderEditor();
+    await userEvent.clear(screen.getByTestId(selectors.config.apiUrl));
     await userEvent.type(screen.getByTestId(selectors.config.apiUrl), 'http://localhost:4010');
     expect(screen.queryByTestId(selectors.config.apiUrlWarning)).not.toBeInTheDocument();
   });
@@ -146,7 +186,7 @@ describe('ConfigEditor', () => {
     for (const label of ['Admin API key', 'Organization ID', 'Monthly budget (USD)']) {
       expect(screen.getByLabelText(`About ${label}`)).toBeInTheDocument();
     }
-    await userEvent.hover(screen.getByLabelText('About API endpoint'));
-    expect(await screen.findByText(/Leave empty to call https:\/\/api.openai.com/)).toBeInTheDocument();
+    await userEvent.hover(screen.getByLabelText('About URL'));
+    expect(await screen.findByText(/a trailing \/v1 is removed/)).toBeInTheDocument();
   });
 });

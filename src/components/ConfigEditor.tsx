@@ -1,4 +1,4 @@
-import React, { ChangeEvent, useState } from 'react';
+import React, { ChangeEvent, useEffect, useState } from 'react';
 import { DataSourcePluginOptionsEditorProps } from '@grafana/data';
 import { ConfigSection, DataSourceDescription } from '@grafana/plugin-ui';
 import { Alert, Divider, Input, SecretInput, TextLink } from '@grafana/ui';
@@ -6,8 +6,8 @@ import { Alert, Divider, Input, SecretInput, TextLink } from '@grafana/ui';
 import { OpenAIDataSourceOptions, OpenAISecureJsonData } from '../types';
 import { ConfigField } from './config/ConfigField';
 import { KeyHintAlert, ScopeList } from './config/KeyHintAlert';
-import { ADMIN_KEYS_URL, DEFAULT_API_URL } from '../api/urls';
-import { apiUrlWarning, isValidOrganizationId, keyHint, normalizeApiUrl } from './config/settings';
+import { ADMIN_KEYS_URL, DEFAULT_API_HOST, DEFAULT_API_URL, apiHost } from '../api/endpoint';
+import { apiUrlWarning, isValidOrganizationId, keyHint, migrateEndpoint, normalizeApiUrl } from './config/settings';
 import { selectors } from './selectors';
 
 export { apiUrlWarning, isValidOrganizationId, keyHint, normalizeApiUrl } from './config/settings';
@@ -22,10 +22,31 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
   const typedKey = secureJsonData?.adminApiKey ?? '';
   const hint = keyHint(typedKey);
   const [budgetText, setBudgetText] = useState(jsonData.monthlyBudget?.toString() ?? '');
+  // What the user typed; the stored URL is always the tidied form, so saving (even with Enter) stores it tidy.
+  const [urlText, setUrlText] = useState(options.url ?? '');
+
+  // On opening: the endpoint moves from the old jsonData.apiUrl into the URL field, tidied; a new data source
+  // gets the default.
+  useEffect(() => {
+    const migrated = migrateEndpoint(options);
+    if (migrated) {
+      onOptionsChange(migrated);
+    }
+    // Once, with the settings as loaded.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  // Follow a URL set from outside the field (the migration above), adjusting state while rendering.
+  const [urlSeen, setUrlSeen] = useState(options.url);
+  if (options.url !== urlSeen) {
+    setUrlSeen(options.url);
+    if (normalizeApiUrl(urlText) !== options.url) {
+      setUrlText(options.url);
+    }
+  }
 
   const setJsonData = (patch: Partial<OpenAIDataSourceOptions>) => {
     const next: OpenAIDataSourceOptions = { ...jsonData, ...patch };
-    // Unset rather than empty, so the route template falls back to the default endpoint.
+    // Unset rather than empty, so the saved settings hold only what was set.
     for (const key of Object.keys(patch) as Array<keyof OpenAIDataSourceOptions>) {
       if (next[key] === undefined || next[key] === '') {
         delete next[key];
@@ -51,8 +72,9 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
 
   const orgId = jsonData.organizationId ?? '';
   const orgInvalid = !isValidOrganizationId(orgId);
-  const apiUrl = jsonData.apiUrl ?? '';
-  const urlWarning = apiUrlWarning(apiUrl);
+  const urlWarning = apiUrlWarning(urlText);
+  const keyHost = apiHost(options.url);
+  const urlMissing = !normalizeApiUrl(urlText);
   const budgetInvalid = budgetText !== '' && !(Number(budgetText) >= 0);
 
   return (
@@ -124,27 +146,41 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         </ConfigField>
 
         <ConfigField
-          label="API endpoint"
+          label="URL"
           htmlFor="openai-api-url"
-          tooltip={`Leave empty to call ${DEFAULT_API_URL}. Set it for a corporate proxy or gateway that forwards /v1/organization/… to OpenAI. Enter the base URL without /v1; it is trimmed on leaving the field.`}
-          description={`Optional. Default ${DEFAULT_API_URL}.`}
+          required
+          tooltip={`The OpenAI API, ${DEFAULT_API_URL}, or a corporate proxy or gateway that forwards /v1/organization/… to it. Grafana appends /v1/organization/… itself, so a trailing /v1 is removed. Grafana's data_source_proxy_whitelist applies to this host.`}
+          description={`Default ${DEFAULT_API_URL}.`}
+          invalid={urlMissing}
+          error={urlMissing ? `Enter the API's URL, e.g. ${DEFAULT_API_URL}.` : undefined}
         >
           <Input
             id="openai-api-url"
             data-testid={selectors.config.apiUrl}
-            value={apiUrl}
+            value={urlText}
             placeholder={DEFAULT_API_URL}
             width={INPUT_WIDTH}
-            onChange={(e) => setJsonData({ apiUrl: e.currentTarget.value })}
-            onBlur={(e) => {
-              const normalized = normalizeApiUrl(e.currentTarget.value);
-              setJsonData({ apiUrl: normalized === DEFAULT_API_URL ? '' : normalized });
+            onChange={(e) => {
+              const text = e.currentTarget.value;
+              setUrlText(text);
+              onOptionsChange({ ...options, url: normalizeApiUrl(text) });
             }}
+            onBlur={(e) => setUrlText(normalizeApiUrl(e.currentTarget.value))}
           />
         </ConfigField>
         {urlWarning && (
-          <Alert severity="warning" title="Check the API endpoint" data-testid={selectors.config.apiUrlWarning}>
+          <Alert severity="warning" title="Check the URL" data-testid={selectors.config.apiUrlWarning}>
             {urlWarning}
+          </Alert>
+        )}
+        {keyHost && keyHost !== DEFAULT_API_HOST && (
+          <Alert
+            severity="info"
+            title={`The admin key will be sent to ${keyHost}`}
+            data-testid={selectors.config.keyHost}
+          >
+            Grafana adds the admin key to every request to this host. Use it only if you trust it with full read access
+            to the organization.
           </Alert>
         )}
       </ConfigSection>

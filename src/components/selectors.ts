@@ -9,6 +9,7 @@ export const selectors = {
     organizationId: 'data-testid openai-config-organization-id',
     apiUrl: 'data-testid openai-config-api-url',
     apiUrlWarning: 'data-testid openai-config-api-url-warning',
+    keyHost: 'data-testid openai-config-key-host',
     monthlyBudget: 'data-testid openai-config-monthly-budget',
   },
   query: {

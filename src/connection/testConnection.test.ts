@@ -99,7 +99,7 @@ describe('testConnection against the simulator', () => {
   }, 30_000);
 
   it('fails when the endpoint cannot be reached', async () => {
-    const res = await check({ jsonData: { apiUrl: 'http://127.0.0.1:1' } });
+    const res = await check({ url: 'http://127.0.0.1:1' });
     expect(res.status).toBe('error');
     expect(res.message).toMatch(/^Cannot reach http:\/\/127\.0\.0\.1:1/);
   }, 60_000);
@@ -108,10 +108,10 @@ describe('testConnection against the simulator', () => {
     const html = await otherServer(200, '<html>intranet</html>');
     const missing = await otherServer(404, '{"message":"not found"}', 'application/json');
     try {
-      const a = await check({ jsonData: { apiUrl: html.url } });
+      const a = await check({ url: html.url });
       expect(a.status).toBe('error');
       expect(a.message).toMatch(/does not look like the OpenAI API/);
-      const b = await check({ jsonData: { apiUrl: missing.url } });
+      const b = await check({ url: missing.url });
       expect(b.status).toBe('error');
       expect(b.message).toMatch(/does not look like the OpenAI API/);
     } finally {

@@ -4,9 +4,17 @@
  */
 import { BILLED_SOURCE, ENDPOINTS } from '../api/catalog';
 import type { AdminApiClient } from '../api/client';
-import { ApiError, ApiErrorKind, GRAFANA_AUTH_FAILED, isApiError, missingScope, scopeForPath } from '../api/errors';
+import { ADMIN_KEYS_URL, DEFAULT_API_URL, UNREACHABLE_MESSAGE } from '../api/endpoint';
+import {
+  ApiError,
+  ApiErrorKind,
+  GRAFANA_AUTH_FAILED,
+  ROUTE_READERS,
+  isApiError,
+  missingScope,
+  scopeForPath,
+} from '../api/errors';
 import { UsagePage } from '../api/types';
-import { ADMIN_KEYS_URL, DEFAULT_API_URL } from '../api/urls';
 import type { OrgDirectory } from '../org/directory';
 import { listProjectApiKeys } from '../org/lists';
 import { isArchived } from '../org/names';
@@ -72,6 +80,8 @@ export const CHECK_MESSAGES: Record<ApiErrorKind, (e: ApiError) => string> = {
       isGateway(e) ? ', often an unreachable or mistyped endpoint' : ''
     }`,
   malformed: () => 'the endpoint answered, but not with OpenAI JSON (an HTML page or another service?)',
+  roleDenied: () => `your Grafana role cannot read this; only ${ROUTE_READERS} can`,
+  endpoint: (e) => e.message,
 };
 
 const LABELS: Record<StreamId, string> = {
@@ -91,9 +101,12 @@ export const CHECKLIST_SEPARATOR = ' · ';
 export async function testConnection(
   client: ProbeClient,
   org: Pick<OrgDirectory, 'projects' | 'users'>,
-  settings: Pick<OpenAIDataSourceOptions, 'apiUrl' | 'organizationId'> = {}
+  settings: Pick<OpenAIDataSourceOptions, 'organizationId'> & {
+    /** The data source URL, when the user may read it. */
+    endpoint?: string;
+  } = {}
 ): Promise<ConnectionTestResult> {
-  const endpoint = settings.apiUrl || DEFAULT_API_URL;
+  const endpoint = settings.endpoint || 'the data source URL';
   const now = Math.floor(Date.now() / 1000);
   const day = { start_time: now - 86400, end_time: now, bucket_width: '1d', limit: 1 };
   // Lists are read fresh, as the API answers now, and the answers fill the cache pickers and names read.
@@ -135,7 +148,7 @@ export async function testConnection(
   });
 
   const results = await Promise.all([usage, costs, projects, users, apiKeys, auditLogs]);
-  return summarize(results, endpoint, settings.organizationId);
+  return summarize(results, endpoint, settings.organizationId, Boolean(settings.endpoint));
 }
 
 async function probe(id: StreamId, run: () => Promise<string | void>): Promise<Probe> {
@@ -180,7 +193,12 @@ export function classify(error: unknown): Reason {
   return { kind: error.kind, text: CHECK_MESSAGES[error.kind](error), gateway };
 }
 
-function summarize(results: Probe[], endpoint: string, organizationId?: string): ConnectionTestResult {
+function summarize(
+  results: Probe[],
+  endpoint: string,
+  organizationId: string | undefined,
+  endpointKnown: boolean
+): ConnectionTestResult {
   const byId = Object.fromEntries(results.map((r) => [r.id, r])) as Record<StreamId, Probe>;
   const failed = results.filter((r) => !r.ok);
   const checklist = buildChecklist(byId);
@@ -202,19 +220,15 @@ function summarize(results: Probe[], endpoint: string, organizationId?: string):
   if (failed.length === results.length) {
     const kinds = new Set(failed.map((r) => r.reason?.kind));
     const only = kinds.size === 1 ? failed[0].reason : undefined;
-    if (failed.every((r) => r.reason?.kind === 'network' || r.reason?.gateway)) {
-      return {
-        status: 'error',
-        message: `Cannot reach ${endpoint}: check the API endpoint and that Grafana's server can reach it.`,
-        details,
-      };
+    if (only?.kind === 'endpoint') {
+      return { status: 'error', message: only.text, details };
     }
     if (failed.every((r) => r.reason?.kind === 'malformed' || r.reason?.kind === 'notFound')) {
       return {
         status: 'error',
         message: `${endpoint} does not look like the OpenAI API: ${
           only?.text ?? 'every path answered 404 or not with OpenAI JSON'
-        }. Check the API endpoint (leave it empty for ${DEFAULT_API_URL}).`,
+        }. Check the data source URL (${DEFAULT_API_URL} for OpenAI).`,
         details,
       };
     }
@@ -222,6 +236,17 @@ function summarize(results: Probe[], endpoint: string, organizationId?: string):
 
   const usage = byId.usage;
   const costs = byId.costs;
+  // Usage and costs unreachable: the rows below (e.g. refused by role) do not change the cause.
+  const unreachable = (p: Probe) => p.reason?.kind === 'network' || Boolean(p.reason?.gateway);
+  if (!usage.ok && !costs.ok && unreachable(usage) && unreachable(costs)) {
+    return {
+      status: 'error',
+      message: endpointKnown
+        ? `Cannot reach ${endpoint}: check the data source URL and that Grafana's server can reach it.`
+        : UNREACHABLE_MESSAGE,
+      details,
+    };
+  }
   if (!usage.ok && !costs.ok) {
     const reason = usage.reason ?? costs.reason;
     const message = reasonMessage(reason);
@@ -247,6 +272,8 @@ function summarize(results: Probe[], endpoint: string, organizationId?: string):
 
 function reasonMessage(reason: Reason | undefined): string {
   switch (reason?.kind) {
+    case 'endpoint':
+      return reason.text;
     case 'auth':
       return `The key was refused. ${capitalize(reason.text)}. Paste an admin key from ${ADMIN_KEYS_URL} and save again.`;
     case 'notAdminKey':

@@ -134,7 +134,7 @@ async function measure(bed: Bed, work: () => Promise<string[]>): Promise<Run> {
 
 /** A DataSource as Grafana creates it for the harness's proxy: a fresh client, limiter, cache and names. */
 function freshDataSource(bed: Bed): DataSource {
-  return new DataSource(instanceSettings(bed.proxyBase, { apiUrl: bed.sim.url }), () => bed.now * 1000);
+  return new DataSource(instanceSettings(bed.proxyBase, {}), () => bed.now * 1000);
 }
 
 function panelQuery(ds: DataSource, panel: PanelRequest): Promise<DataQueryResponse> {
@@ -371,7 +371,8 @@ export async function main(args: string[] = []) {
   // One simulator for every run: it computes each day of usage once, and that cost is not the plugin's.
   const sim = await startRemoteSimulator(NOW);
   const proxy = await startRemoteProxy({
-    jsonData: { apiUrl: sim.url },
+    url: sim.url,
+    jsonData: {},
     secureJsonData: { adminApiKey: ADMIN_KEY },
   }).catch((e: unknown) => {
     sim.close();

@@ -12,6 +12,7 @@ import { OrgDirectory } from '../../src/org/directory';
 import { OpenAIDataSourceOptions, OpenAIQuery } from '../../src/types';
 import { createBackendSrv } from '../proxy/backendSrv';
 import { DevProxy, startDevProxy } from '../proxy/devProxy';
+import { GrafanaRole } from '../proxy/routeTemplate';
 import { Faults, Simulator, startSimulator } from '../simulator/server';
 import { TestVariable, createTemplateSrv } from './templateSrv';
 
@@ -24,6 +25,12 @@ export interface HarnessOptions {
   variables?: TestVariable[];
   /** How long the data source proxy waits for the API before answering 504, like Grafana's `[dataproxy] timeout`. */
   proxyTimeoutMs?: number;
+  /** Grafana organization role of the signed-in user; default Admin. */
+  orgRole?: GrafanaRole;
+  /** The data source's URL field; default the simulator's address. */
+  url?: string;
+  /** Grafana's `data_source_proxy_whitelist`. */
+  allowList?: string[];
 }
 
 export interface Harness {
@@ -43,13 +50,15 @@ export interface Harness {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const sim = await startSimulator({ now: options.now, faults: options.faults });
-  const jsonData = { apiUrl: sim.url, ...options.jsonData };
+  const jsonData = { ...options.jsonData };
   const proxy = await startDevProxy({
+    url: options.url ?? sim.url,
+    allowList: options.allowList,
     jsonData,
     secureJsonData: { adminApiKey: options.key ?? 'sk-admin-sim-full' },
     timeoutMs: options.proxyTimeoutMs,
   });
-  setBackendSrv(createBackendSrv());
+  setBackendSrv(createBackendSrv({ orgRole: options.orgRole }));
   setTemplateSrv(createTemplateSrv(options.variables));
   const ds = new DataSource(instanceSettings(proxy.proxyBase, jsonData), () => sim.now() * 1000);
 

@@ -13,6 +13,7 @@ import https from 'https';
 import type { BackendSrv, BackendSrvRequest, FetchResponse } from '@grafana/runtime';
 import { Observable, lastValueFrom } from 'rxjs';
 import { buildRequestUrl, emitFailure, emitResponse, parseJsonOrText } from './fetchShape';
+import { GrafanaRole, ORG_ROLE_HEADER } from './routeTemplate';
 
 export { buildRequestUrl, serializeParams } from './fetchShape';
 
@@ -40,9 +41,13 @@ interface PreparedRequest {
 }
 
 /** Grafana's parseInitFromOptions, reduced to what an HTTP request needs. */
-function prepare(options: BackendSrvRequest): PreparedRequest {
+function prepare(options: BackendSrvRequest, orgRole?: GrafanaRole): PreparedRequest {
   const method = (options.method ?? 'GET').toUpperCase();
   const headers: Record<string, string> = { accept: 'application/json, text/plain, */*' };
+  if (orgRole) {
+    // The signed-in user, as the session cookie would identify them to Grafana.
+    headers[ORG_ROLE_HEADER.toLowerCase()] = orgRole;
+  }
   for (const [name, value] of Object.entries(options.headers ?? {})) {
     if (value !== undefined && value !== null) {
       headers[name.toLowerCase()] = String(value);
@@ -177,7 +182,12 @@ function hasTraversal(url: string): boolean {
   return /(^|[\\/])\.\.([\\/]|$)/.test(path);
 }
 
-export function createBackendSrv(): BackendSrv {
+export interface BackendSrvOptions {
+  /** Organization role of the signed-in user, checked by the data source proxy stand-in. */
+  orgRole?: GrafanaRole;
+}
+
+export function createBackendSrv(srvOptions: BackendSrvOptions = {}): BackendSrv {
   const inFlight = new Map<string, () => void>();
 
   const fetchObservable = <T>(options: BackendSrvRequest): Observable<FetchResponse<T>> =>
@@ -201,7 +211,7 @@ export function createBackendSrv(): BackendSrv {
       options.abortSignal?.addEventListener('abort', onExternalAbort);
 
       const url = buildRequestUrl(options);
-      const prepared = prepare(options);
+      const prepared = prepare(options, srvOptions.orgRole);
       log.push({ method: prepared.method, url, headers: { ...prepared.headers } });
 
       const release = () => {

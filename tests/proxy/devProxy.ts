@@ -3,11 +3,17 @@
  * the benchmark and a browser page can exercise the real routes of src/plugin.json without a Grafana server.
  *
  * Wire behaviour follows pkg/api/pluginproxy and pkg/util/proxyutil:
- * - route match and URL/header templating as in routeTemplate.ts; the query string is forwarded unchanged;
+ * - the data source's URL field is checked as validation.ValidateURL does (400 "Invalid data source URL") and
+ *   against `data_source_proxy_whitelist` (403); requests go to that URL with the whole proxy path appended;
+ * - route match, role check and header templating as in routeTemplate.ts; the query string is forwarded
+ *   unchanged; a route the signed-in user's role does not reach answers 403 "plugin proxy route access denied";
+ *   a request no route matches goes to the data source URL without the route's headers (so without the key);
  * - Cookie, Origin, Referer and X-Forwarded-* are stripped; other browser headers (OpenAI-Organization) pass;
  *   route headers replace incoming headers of the same name;
  * - an upstream 401 becomes a 400 whose body is the plain text "Authentication to data source failed";
- * - upstream unreachable → 502, no response headers within the timeout → 504, both with an empty body;
+ * - upstream unreachable or no host (an empty URL) → 502, no response headers within the timeout → 504, both with
+ *   an empty body;
+ * - `GET /api/datasources/uid/<uid>` answers the settings to organization Admins (`datasources:read`) only.
  * - the answer is streamed through as it arrives, as Grafana's reverse proxy does.
  * The Grafana frontend's backendSrv turns those text or empty bodies into `data.message`; see backendSrv.ts.
  */
@@ -17,9 +23,24 @@ import https from 'https';
 import { AddressInfo } from 'net';
 import { resolve } from 'path';
 
-import { PluginRoute, RouteTemplateData, applyRoute, matchRoute } from './routeTemplate';
+import { GRAFANA_ROUTE_DENIED, GRAFANA_WHITELIST_REFUSED } from '../../src/api/errors';
+import {
+  GrafanaRole,
+  ORG_ROLE_HEADER,
+  PluginRoute,
+  RouteTemplateData,
+  TargetUrl,
+  applyRoute,
+  directorUrl,
+  validateDataSourceUrl,
+  validateRoute,
+} from './routeTemplate';
+
+export { ORG_ROLE_HEADER } from './routeTemplate';
 
 export interface DevProxyOptions {
+  /** The data source's URL field (where Grafana sends the proxied requests); may be empty, as when provisioned without one. */
+  url: string;
   jsonData: Record<string, unknown>;
   secureJsonData: Record<string, string>;
   /** Data source uid in the proxy URL. */
@@ -31,6 +52,10 @@ export interface DevProxyOptions {
   timeoutMs?: number;
   /** Defaults to this repository's src/plugin.json. */
   pluginJsonPath?: string;
+  /** Organization role of the signed-in user when a request does not name one; default Admin. */
+  role?: GrafanaRole;
+  /** Grafana's `[security] data_source_proxy_whitelist`: the `host:port` values the proxy may reach; empty = any. */
+  allowList?: string[];
 }
 
 export interface DevProxyRequest {
@@ -41,6 +66,8 @@ export interface DevProxyRequest {
   upstreamUrl?: string;
   /** Status returned to the caller. */
   status: number;
+  /** The organization role the request was checked against. */
+  role?: GrafanaRole;
 }
 
 export interface DevProxy {
@@ -49,7 +76,7 @@ export interface DevProxy {
   /** `${url}/api/datasources/proxy/uid/${uid}`: what Grafana gives a proxy-mode data source as `instanceSettings.url`. */
   proxyBase: string;
   /** Replaces the data source settings, as saving the configuration page would. */
-  update(settings: { jsonData?: Record<string, unknown>; secureJsonData?: Record<string, string> }): void;
+  update(settings: { url?: string; jsonData?: Record<string, unknown>; secureJsonData?: Record<string, string> }): void;
   requests: DevProxyRequest[];
   close(): Promise<void>;
 }
@@ -70,6 +97,7 @@ const DROPPED_REQUEST_HEADERS = new Set([
   'cookie',
   'origin',
   'referer',
+  ORG_ROLE_HEADER.toLowerCase(),
 ]);
 
 const DROPPED_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'set-cookie']);
@@ -79,10 +107,13 @@ const CORS_HEADERS: Record<string, string> = {
   'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
   'Access-Control-Allow-Headers':
     'Accept, Content-Type, Authorization, OpenAI-Organization, X-Grafana-Org-Id, X-Grafana-Device-Id, ' +
-    'X-Grafana-NoCache, X-Grafana-Action, X-Dashboard-Uid, X-Panel-Id, X-Plugin-Id, X-Datasource-Uid, X-Query-Group-Id',
+    'X-Grafana-NoCache, X-Grafana-Action, X-Dashboard-Uid, X-Panel-Id, X-Plugin-Id, X-Datasource-Uid, X-Query-Group-Id, ' +
+    ORG_ROLE_HEADER,
   'Access-Control-Expose-Headers': 'Content-Type, Retry-After, X-Request-Id',
   'Access-Control-Max-Age': '600',
 };
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 function loadRoutes(pluginJsonPath: string): PluginRoute[] {
   const pluginJson = JSON.parse(readFileSync(pluginJsonPath, 'utf8')) as { routes?: PluginRoute[] };
@@ -124,11 +155,18 @@ function forwardHeaders(incoming: IncomingHttpHeaders, routeHeaders: Record<stri
   return out;
 }
 
+function requestRole(headers: IncomingHttpHeaders, fallback: GrafanaRole): GrafanaRole {
+  const named = headers[ORG_ROLE_HEADER.toLowerCase()];
+  return typeof named === 'string' && named ? (named as GrafanaRole) : fallback;
+}
+
 export async function startDevProxy(opts: DevProxyOptions): Promise<DevProxy> {
   const uid = opts.uid ?? 'openai';
   const timeoutMs = opts.timeoutMs ?? 30000;
   const routes = loadRoutes(opts.pluginJsonPath ?? DEFAULT_PLUGIN_JSON);
   const settings: RouteTemplateData = { jsonData: { ...opts.jsonData }, secureJsonData: { ...opts.secureJsonData } };
+  const state = { url: opts.url };
+  const allowList = opts.allowList ?? [];
   const requests: DevProxyRequest[] = [];
   const prefix = `/api/datasources/proxy/uid/${uid}`;
 
@@ -145,6 +183,19 @@ export async function startDevProxy(opts: DevProxyOptions): Promise<DevProxy> {
       res.end();
       return;
     }
+    if (method === 'GET' && rawPath === `/api/datasources/uid/${uid}`) {
+      // The settings API needs datasources:read, which Grafana grants to organization Admins.
+      if (requestRole(req.headers, opts.role ?? 'Admin') !== 'Admin') {
+        sendJson(res, 403, {
+          title: 'Access denied',
+          message: "You'll need additional permissions to perform this action. Permissions needed: datasources:read",
+        });
+        return;
+      }
+      const secureJsonFields = Object.fromEntries(Object.keys(settings.secureJsonData ?? {}).map((k) => [k, true]));
+      sendJson(res, 200, { uid, access: 'proxy', url: state.url, jsonData: settings.jsonData, secureJsonFields });
+      return;
+    }
     if (rawPath !== prefix && !rawPath.startsWith(`${prefix}/`)) {
       sendJson(res, 404, { message: 'Data source not found' });
       return;
@@ -159,24 +210,42 @@ export async function startDevProxy(opts: DevProxyOptions): Promise<DevProxy> {
       send(res, status, body, contentType);
     };
 
-    const route = matchRoute(routes, method, proxyPath);
-    if (!route) {
-      // Real Grafana sends an unmatched request to the data source's own URL without any route headers, so the
-      // admin key is never attached. This plugin's data sources have no URL, so that request fails there; a
-      // clear 404 here makes the same guarantee visible in tests.
-      entry.status = 404;
-      sendJson(res, 404, { message: `No route in plugin.json matches ${method} ${proxyPath}` });
+    const role = requestRole(req.headers, opts.role ?? 'Admin');
+    entry.role = role;
+    // NewDataSourceProxy: the data source URL must parse.
+    let dsUrl: TargetUrl;
+    try {
+      dsUrl = validateDataSourceUrl(state.url);
+    } catch {
+      finish(400, JSON.stringify({ message: `Invalid data source URL: ${JSON.stringify(state.url)}` }), JSON_TYPE);
+      return;
+    }
+    // validateRequest: the allow-list first. checkWhiteList writes its answer, then HandleRequest writes another.
+    if (dsUrl.host !== '' && allowList.length > 0 && !allowList.includes(dsUrl.host)) {
+      finish(
+        403,
+        JSON.stringify({ message: GRAFANA_WHITELIST_REFUSED }) +
+          JSON.stringify({ message: 'target URL is not a valid target' }),
+        JSON_TYPE
+      );
+      return;
+    }
+    const decision = validateRoute(routes, method, proxyPath, role);
+    if (decision.kind === 'denied') {
+      finish(403, JSON.stringify({ message: GRAFANA_ROUTE_DENIED }), JSON_TYPE);
       return;
     }
 
     let target: URL;
     let headers: OutgoingHttpHeaders;
     try {
-      const applied = applyRoute(route, proxyPath, settings);
-      target = new URL(applied.url + search);
+      // A request no route matches still goes to the data source URL, without any route headers.
+      const applied =
+        decision.kind === 'matched' ? applyRoute(decision.route, proxyPath, settings) : { url: '', headers: {} };
+      target = new URL((applied.url || directorUrl(dsUrl, proxyPath)) + search);
       headers = forwardHeaders(req.headers, applied.headers);
     } catch {
-      // A URL template that renders to nothing usable leaves Grafana's request without a host: a 502.
+      // No host (an empty data source URL) or a route URL that renders to nothing usable: the transport fails, 502.
       finish(502, '');
       return;
     }
@@ -261,6 +330,9 @@ export async function startDevProxy(opts: DevProxyOptions): Promise<DevProxy> {
     proxyBase: `${url}${prefix}`,
     requests,
     update(next) {
+      if (next.url !== undefined) {
+        state.url = next.url;
+      }
       if (next.jsonData) {
         settings.jsonData = { ...next.jsonData };
       }

@@ -15,8 +15,22 @@ export interface PluginRoute {
   method?: string;
   url?: string;
   headers?: RouteHeader[];
+  /** Least Grafana organization role that may use the route. */
+  reqRole?: string;
+  /** An RBAC action instead of a role; not used by this plugin, so not modelled. */
+  reqAction?: string;
   [key: string]: unknown;
 }
+
+/** Grafana's organization roles (pkg/services/org RoleType), lowest first. */
+export const GRAFANA_ROLES = ['None', 'Viewer', 'Editor', 'Admin'] as const;
+export type GrafanaRole = (typeof GRAFANA_ROLES)[number];
+
+/**
+ * Grafana knows the signed-in user from the session; the stand-ins name the user's organization role in this
+ * request header instead (the proxy never forwards it).
+ */
+export const ORG_ROLE_HEADER = 'X-Grafana-Org-Role';
 
 export interface RouteTemplateData {
   jsonData?: Record<string, unknown>;
@@ -247,6 +261,12 @@ export function cleanRelativePath(path: string): string {
   return relative === '' ? '.' : relative;
 }
 
+/** CleanRelativePath for matching: a path that cleans to "." matches as "" (grafana/grafana#116273). */
+function matchablePath(path: string): string {
+  const cleaned = cleanRelativePath(path);
+  return cleaned === '.' && path !== '.' ? '' : cleaned;
+}
+
 /**
  * Grafana's route selection: the method must match ("" or "*" mean any), the cleaned proxy path must start with
  * the cleaned route path (a plain string prefix, so "v1/organization" also matches "v1/organization-evil"), and
@@ -257,13 +277,58 @@ export function matchRoute<R extends PluginRoute>(
   method: string,
   proxyPath: string
 ): R | undefined {
-  const requested = cleanRelativePath(proxyPath);
+  const requested = matchablePath(proxyPath);
   return (routes ?? []).find((route) => {
-    if (route.method && route.method !== '*' && route.method.toUpperCase() !== method.toUpperCase()) {
+    if (route.method && route.method !== '*' && route.method !== method) {
       return false;
     }
-    return requested.startsWith(cleanRelativePath(route.path));
+    return requested.startsWith(matchablePath(route.path));
   });
+}
+
+/** A route's `reqRole` as Grafana reads it (RoleType.UnmarshalText title-cases it); undefined when there is none. */
+export function routeRole(route: PluginRoute): GrafanaRole | undefined {
+  if (route.reqRole === undefined || route.reqRole === '') {
+    return undefined;
+  }
+  const titled = route.reqRole.charAt(0).toUpperCase() + route.reqRole.slice(1);
+  if (!(GRAFANA_ROLES as readonly string[]).includes(titled)) {
+    throw new Error(`invalid reqRole ${JSON.stringify(route.reqRole)}: Grafana would refuse to load the plugin`);
+  }
+  return titled as GrafanaRole;
+}
+
+/** RoleType.Includes: a role includes itself and every lower one. */
+export function roleIncludes(role: GrafanaRole, required: GrafanaRole): boolean {
+  return GRAFANA_ROLES.indexOf(role) >= GRAFANA_ROLES.indexOf(required);
+}
+
+/** ds_proxy.go hasAccessToRoute, for routes without `reqAction`. */
+export function hasAccessToRoute(route: PluginRoute, role: GrafanaRole): boolean {
+  if (route.reqAction) {
+    throw new Error('routes with reqAction (RBAC) are not modelled here');
+  }
+  const required = routeRole(route);
+  return required === undefined || roleIncludes(role, required);
+}
+
+export type RouteDecision<R> = { kind: 'matched'; route: R } | { kind: 'denied'; route: R } | { kind: 'none' };
+
+/**
+ * ds_proxy.go validateRequest for the routes: the first matching route decides. A user whose role it does not
+ * include is refused (403) even when a later route would let them in.
+ */
+export function validateRoute<R extends PluginRoute>(
+  routes: readonly R[] | undefined,
+  method: string,
+  proxyPath: string,
+  role: GrafanaRole
+): RouteDecision<R> {
+  const route = matchRoute(routes, method, proxyPath);
+  if (!route) {
+    return { kind: 'none' };
+  }
+  return hasAccessToRoute(route, role) ? { kind: 'matched', route } : { kind: 'denied', route };
 }
 
 /** util.JoinURLFragments: exactly one slash between the two parts; an empty second part is dropped. */
@@ -282,10 +347,50 @@ export function joinURLFragments(a: string, b: string): string {
   return a + b;
 }
 
+/** The parts of a Go url.URL that the proxy uses. */
+export interface TargetUrl {
+  scheme: string;
+  /** host[:port] as written, without user info. */
+  host: string;
+  path: string;
+}
+
+/** validation.URLValidationError: Grafana answers 400 `Invalid data source URL: "<url>"` with it. */
+export class DataSourceUrlError extends Error {}
+
 /**
- * What ApplyRoute does to the outgoing request: the rendered route URL's scheme and host, its path joined with
- * the rest of the proxy path (the raw proxy path minus route.path, as Grafana trims it), and the rendered route
- * headers. The query string is the caller's business (Grafana forwards it unchanged).
+ * validation.ValidateURL for a plugin data source: a URL without `scheme://` gets `http://` in front, then Go's
+ * url.Parse. An empty URL passes and leaves the proxy with no host (the request then fails with 502).
+ */
+export function validateDataSourceUrl(raw: string): TargetUrl {
+  const value = /^[^:]*:\/\//.test(raw) ? raw : `http://${raw}`;
+  const m = /^([^:/?#]*):\/\/([^/?#]*)([^?#]*)/.exec(value);
+  if (!m || !/^[A-Za-z][A-Za-z0-9+.-]*$/.test(m[1])) {
+    throw new DataSourceUrlError(`missing or invalid protocol scheme in ${JSON.stringify(raw)}`);
+  }
+  const host = m[2].replace(/^.*@/, '');
+  if (!/^[A-Za-z0-9._~!$&'()*+,;=%-]*(:[0-9]*)?$/.test(host) && !/^\[[0-9A-Fa-f:.]+\](:[0-9]*)?$/.test(host)) {
+    throw new DataSourceUrlError(`invalid host ${JSON.stringify(host)}`);
+  }
+  let path = m[3];
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    throw new DataSourceUrlError(`invalid escape in ${JSON.stringify(raw)}`);
+  }
+  return { scheme: m[1].toLowerCase(), host, path };
+}
+
+/** The director: the data source URL's scheme and host, its path joined with the whole proxy path. */
+export function directorUrl(target: TargetUrl, proxyPath: string): string {
+  return `${target.scheme}://${target.host}${joinURLFragments(target.path, proxyPath)}`;
+}
+
+/**
+ * What ApplyRoute does to the outgoing request: a route with `url` replaces the scheme and host with the rendered
+ * route URL's, and its path with that URL's path joined with the rest of the proxy path (the raw proxy path minus
+ * route.path, as Grafana trims it); a route without `url` leaves the director's URL (`url` is then ""). Then the
+ * rendered route headers. The query string is the caller's business (Grafana forwards it unchanged).
  */
 export function applyRoute(route: PluginRoute, proxyPath: string, data: RouteTemplateData): AppliedRoute {
   const rest = proxyPath.startsWith(route.path) ? proxyPath.slice(route.path.length) : proxyPath;

@@ -12,14 +12,22 @@ import { lastValueFrom } from 'rxjs';
 
 import { buildRequestUrl, createBackendSrv, recorded, resetRecorded } from './backendSrv';
 import { DevProxy, startDevProxy } from './devProxy';
+import { GRAFANA_ROUTE_DENIED, GRAFANA_WHITELIST_REFUSED } from '../../src/api/errors';
 import {
+  GrafanaRole,
   NO_VALUE,
+  ORG_ROLE_HEADER,
   PluginRoute,
   applyRoute,
+  DataSourceUrlError,
   cleanRelativePath,
+  directorUrl,
   joinURLFragments,
   matchRoute,
   renderRouteTemplate,
+  roleIncludes,
+  validateDataSourceUrl,
+  validateRoute,
 } from './routeTemplate';
 
 const SRC = join(__dirname, '../../src');
@@ -31,39 +39,34 @@ const routes = pluginJson.routes;
 const KEY = 'sk-admin-test-0123456789';
 
 describe('plugin.json routes', () => {
-  it('has exactly one GET route under v1/organization', () => {
-    expect(routes).toHaveLength(1);
+  it('has only GET routes under v1/organization', () => {
+    expect(routes.length).toBeGreaterThan(1);
     for (const route of routes) {
       expect(route.method).toBe('GET');
       expect(route.path.startsWith('v1/organization')).toBe(true);
     }
   });
 
-  it('renders the default endpoint when no apiUrl is set', () => {
-    const [route] = routes;
-    for (const jsonData of [{}, { apiUrl: '' }, { apiUrl: null }]) {
-      const url = renderRouteTemplate(route.url!, { jsonData, secureJsonData: {} });
-      expect(url).toBe('https://api.openai.com/v1/organization');
-      expect(url).not.toContain(NO_VALUE);
+  it('lists every route before any route that would shadow it', () => {
+    // Grafana takes the first prefix match, so a general route listed first would decide for a specific one.
+    routes.forEach((route, i) => expect(matchRoute(routes, 'GET', route.path)).toBe(routes[i]));
+  });
+
+  it('has no url: Grafana keeps the data source URL, its URL check and its allow-list', () => {
+    for (const route of routes) {
+      expect(route).not.toHaveProperty('url');
+      expect(applyRoute(route, `${route.path}/x`, { jsonData: {}, secureJsonData: { adminApiKey: KEY } }).url).toBe('');
     }
   });
 
-  it('renders a custom endpoint', () => {
-    const url = renderRouteTemplate(routes[0].url!, {
-      jsonData: { apiUrl: 'https://proxy.example.com/openai' },
-      secureJsonData: {},
-    });
-    expect(url).toBe('https://proxy.example.com/openai/v1/organization');
-    expect(url).not.toContain(NO_VALUE);
-  });
-
   it('injects the admin key as a bearer token, and only into headers', () => {
-    const [route] = routes;
-    expect(route.headers).toEqual([{ name: 'Authorization', content: expect.any(String) }]);
+    for (const r of routes) {
+      expect(r.headers).toEqual([{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.adminApiKey }}' }]);
+    }
+    const route = matchRoute(routes, 'GET', 'v1/organization/costs')!;
     const applied = applyRoute(route, 'v1/organization/costs', { jsonData: {}, secureJsonData: { adminApiKey: KEY } });
     expect(applied.headers).toEqual({ Authorization: `Bearer ${KEY}` });
-    expect(route.url).not.toMatch(/SecureJsonData/);
-    expect(applied.url).not.toContain(KEY);
+    expect(applied.url).toBe('');
     // Without a saved key Grafana would send the literal "<no value>": the config editor must require the key.
     expect(applyRoute(route, 'v1/organization/costs', {}).headers.Authorization).toBe(`Bearer ${NO_VALUE}`);
   });
@@ -114,8 +117,10 @@ describe('route matching (Grafana prefix rule)', () => {
   });
 
   it('matches only GET under v1/organization', () => {
-    expect(matchRoute(routes, 'GET', 'v1/organization/usage/completions')).toBe(routes[0]);
-    expect(matchRoute(routes, 'get', 'v1/organization')).toBe(routes[0]);
+    expect(matchRoute(routes, 'GET', 'v1/organization/usage/completions')?.path).toBe('v1/organization/usage');
+    expect(matchRoute(routes, 'GET', 'v1/organization')?.path).toBe('v1/organization');
+    // Go compares the method exactly; HTTP servers only ever pass upper-case methods.
+    expect(matchRoute(routes, 'get', 'v1/organization')).toBeUndefined();
     for (const method of ['POST', 'DELETE', 'PUT', 'PATCH']) {
       expect(matchRoute(routes, method, 'v1/organization/admin_api_keys')).toBeUndefined();
     }
@@ -124,12 +129,13 @@ describe('route matching (Grafana prefix rule)', () => {
     expect(matchRoute(routes, 'GET', 'v1/models')).toBeUndefined();
   });
 
-  it('treats v1/organization-evil as inside the route, which still cannot leave /v1/organization', () => {
-    // A plain string prefix: Grafana matches it too. The remainder is joined after the route URL's path,
-    // so the key can only ever reach <endpoint>/v1/organization/..., with GET.
-    expect(matchRoute(routes, 'GET', 'v1/organization-evil')).toBe(routes[0]);
-    expect(applyRoute(routes[0], 'v1/organization-evil', { jsonData: {} }).url).toBe(
-      'https://api.openai.com/v1/organization/-evil'
+  it('treats v1/organization-evil as inside the general route, for organization Admins only', () => {
+    // A plain string prefix: Grafana matches it too. It stays on the data source's host and under its path.
+    const general = matchRoute(routes, 'GET', 'v1/organization-evil')!;
+    expect(general.path).toBe('v1/organization');
+    expect(general.reqRole).toBe('Admin');
+    expect(directorUrl(validateDataSourceUrl('https://api.openai.com'), 'v1/organization-evil')).toBe(
+      'https://api.openai.com/v1/organization-evil'
     );
   });
 
@@ -147,10 +153,135 @@ describe('route matching (Grafana prefix rule)', () => {
     expect(joinURLFragments('/v1/organization/', '/costs')).toBe('/v1/organization/costs');
     expect(joinURLFragments('/v1/organization', 'costs')).toBe('/v1/organization/costs');
     expect(joinURLFragments('/v1/organization', '')).toBe('/v1/organization');
-    expect(
-      applyRoute(routes[0], 'v1/organization/usage/completions', { jsonData: { apiUrl: 'https://gw.example/openai/' } })
-        .url
-    ).toBe('https://gw.example/openai//v1/organization/usage/completions');
+    expect(joinURLFragments('', 'v1/organization/costs')).toBe('/v1/organization/costs');
+  });
+});
+
+/** Paths an organization owner would not show to every Viewer, and paths every querying user needs. */
+const ADMIN_PATHS = [
+  'v1/organization/audit_logs',
+  'v1/organization/audit_logs?effective_at[gte]=1',
+  'v1/organization/admin_api_keys',
+  'v1/organization/admin_api_keys/key_abc',
+  'v1/organization/invites',
+  'v1/organization/certificates',
+  'v1/organization/groups',
+  'v1/organization',
+  // Cleaned before matching, so these reach the route they resolve to.
+  'v1/organization/usage/../audit_logs',
+  'v1/organization//admin_api_keys',
+  'v1/organization/./invites',
+];
+const OPEN_PATHS = [
+  'v1/organization/usage/completions',
+  'v1/organization/costs',
+  'v1/organization/projects',
+  'v1/organization/projects/proj_1/api_keys',
+  'v1/organization/users',
+];
+
+describe('who may read what (reqRole)', () => {
+  const decide = (path: string, role: GrafanaRole) => validateRoute(routes, 'GET', path.split('?')[0], role).kind;
+
+  it('orders roles as Grafana does', () => {
+    expect(roleIncludes('Admin', 'Viewer')).toBe(true);
+    expect(roleIncludes('Editor', 'Viewer')).toBe(true);
+    expect(roleIncludes('Editor', 'Admin')).toBe(false);
+    expect(roleIncludes('Viewer', 'Editor')).toBe(false);
+    expect(roleIncludes('None', 'Viewer')).toBe(false);
+  });
+
+  it('lets every role read usage, costs and the lists names need', () => {
+    for (const role of ['Viewer', 'Editor', 'Admin'] as const) {
+      for (const path of OPEN_PATHS) {
+        expect([path, role, decide(path, role)]).toEqual([path, role, 'matched']);
+      }
+    }
+  });
+
+  it('keeps audit logs, admin keys, invites and anything unlisted for organization Admins', () => {
+    for (const path of ADMIN_PATHS) {
+      expect([path, decide(path, 'Viewer'), decide(path, 'Editor'), decide(path, 'Admin')]).toEqual([
+        path,
+        'denied',
+        'denied',
+        'matched',
+      ]);
+    }
+  });
+
+  it('refuses on the first matching route without trying the next, as Grafana does', () => {
+    const custom: PluginRoute[] = [
+      { path: 'a/b', method: 'GET', reqRole: 'Admin' },
+      { path: 'a', method: 'GET' },
+    ];
+    expect(validateRoute(custom, 'GET', 'a/b/c', 'Viewer').kind).toBe('denied');
+    expect(validateRoute(custom, 'GET', 'a/c', 'Viewer')).toEqual({ kind: 'matched', route: custom[1] });
+    // A lower-case role is title-cased when Grafana reads plugin.json; an unknown one fails the plugin.
+    expect(validateRoute([{ path: 'a', reqRole: 'editor' }], 'GET', 'a', 'Viewer').kind).toBe('denied');
+    expect(() => validateRoute([{ path: 'a', reqRole: 'Owner' }], 'GET', 'a', 'Admin')).toThrow(/invalid reqRole/);
+    expect(() => validateRoute([{ path: 'a', reqAction: 'x:read' }], 'GET', 'a', 'Admin')).toThrow(/not modelled/);
+  });
+});
+
+describe('where the key may go (the data source URL)', () => {
+  const KEYED = routes.map((r) => r.path);
+
+  it.each([
+    ['https://api.openai.com', 'https://api.openai.com/v1/organization/costs'],
+    ['https://api.openai.com/', 'https://api.openai.com/v1/organization/costs'],
+    ['https://gw.example/openai', 'https://gw.example/openai/v1/organization/costs'],
+    ['https://gw.example/openai/', 'https://gw.example/openai/v1/organization/costs'],
+    ['http://gw.example:8080/a/b', 'http://gw.example:8080/a/b/v1/organization/costs'],
+    // Grafana keeps scheme, host and path of the data source URL; a query or fragment there is ignored.
+    ['https://api.openai.com?x=1#frag', 'https://api.openai.com/v1/organization/costs'],
+    ['https://api.openai.com/#/evil.example', 'https://api.openai.com/v1/organization/costs'],
+    // A bare host is read as http:// (validation.ValidateURL); the configuration page stores https.
+    ['api.openai.com', 'http://api.openai.com/v1/organization/costs'],
+  ])('%s: requests go to %s', (url, expected) => {
+    expect(directorUrl(validateDataSourceUrl(url), 'v1/organization/costs')).toBe(expected);
+  });
+
+  it('appends the whole proxy path, so a URL ending in /v1 doubles it (Save & test and panels say so)', () => {
+    expect(directorUrl(validateDataSourceUrl('https://api.openai.com/v1'), 'v1/organization/costs')).toBe(
+      'https://api.openai.com/v1/v1/organization/costs'
+    );
+    expect(directorUrl(validateDataSourceUrl('https://api.openai.com/v1/'), 'v1/organization/costs')).toBe(
+      'https://api.openai.com/v1/v1/organization/costs'
+    );
+  });
+
+  it('leaves an empty URL with no host, and refuses one Go cannot parse', () => {
+    expect(validateDataSourceUrl('')).toEqual({ scheme: 'http', host: '', path: '' });
+    expect(() => validateDataSourceUrl('https://bad host')).toThrow(DataSourceUrlError);
+    expect(() => validateDataSourceUrl('://x')).toThrow(DataSourceUrlError);
+  });
+
+  it('sends the key only to <scheme>://<host>[:port][/base]/v1/organization…, whatever path is asked for', () => {
+    const urls = ['https://api.openai.com', 'https://gw.example:8443/openai/', 'http://127.0.0.1:4010/a?q#f'];
+    const paths = [
+      'v1/organization/costs?x=1#y',
+      'v1/organization/usage/../../../chat/completions',
+      'v1/organization/users#@evil.example/',
+      'v1/organization/projects//evil.example/x',
+      'v1/organization/costs/..%2F..%2F',
+      'v1/organization@evil.example',
+      'v1/organization\\evil',
+    ];
+    for (const url of urls) {
+      const target = validateDataSourceUrl(url);
+      const base = `${target.scheme}://${target.host}${target.path.replace(/\/+$/, '')}/v1/organization`;
+      for (const path of paths) {
+        const decision = validateRoute(routes, 'GET', path, 'Admin');
+        if (decision.kind !== 'matched') {
+          continue;
+        }
+        expect(KEYED).toContain(decision.route.path);
+        const sent = directorUrl(target, path);
+        expect([path, sent.startsWith(base)]).toEqual([path, true]);
+        expect(new URL(sent).host).toBe(target.host);
+      }
+    }
   });
 });
 
@@ -233,7 +364,8 @@ describe('dev proxy against a stub upstream', () => {
   beforeAll(async () => {
     stub = await startStub();
     proxy = await startDevProxy({
-      jsonData: { apiUrl: `${stub.url}/openai` },
+      url: `${stub.url}/openai`,
+      jsonData: {},
       secureJsonData: { adminApiKey: KEY },
       uid: 'openai-test',
     });
@@ -275,33 +407,57 @@ describe('dev proxy against a stub upstream', () => {
       {
         method: 'GET',
         path: `v1/organization/usage/completions${query}`,
+        role: 'Admin',
         upstreamUrl: `${stub.url}/openai/v1/organization/usage/completions${query}`,
         status: 200,
       },
     ]);
   });
 
-  it('never forwards other methods', async () => {
+  it.each<GrafanaRole>(['Viewer', 'Editor'])(
+    'answers a %s 403 "plugin proxy route access denied" for admin data, forwarding nothing',
+    async (role) => {
+      for (const path of ADMIN_PATHS) {
+        const res = await rawRequest(proxy.url, `${prefix}/${path}`, 'GET', { [ORG_ROLE_HEADER]: role });
+        expect([path, res.status, JSON.parse(res.body)]).toEqual([path, 403, { message: GRAFANA_ROUTE_DENIED }]);
+      }
+      expect(stub.seen).toHaveLength(0);
+      for (const path of OPEN_PATHS) {
+        const res = await rawRequest(proxy.url, `${prefix}/${path}`, 'GET', { [ORG_ROLE_HEADER]: role });
+        expect([path, res.status]).toEqual([path, 200]);
+      }
+      expect(stub.seen).toHaveLength(OPEN_PATHS.length);
+      // The role header is the stand-in's session; it never reaches the API.
+      expect(stub.seen.every((r) => r.headers[ORG_ROLE_HEADER.toLowerCase()] === undefined)).toBe(true);
+    }
+  );
+
+  it('forwards admin data for an organization Admin', async () => {
+    for (const path of ADMIN_PATHS.filter((p) => !p.includes('..') && !p.includes('/./'))) {
+      const res = await rawRequest(proxy.url, `${prefix}/${path}`, 'GET', { [ORG_ROLE_HEADER]: 'Admin' });
+      expect([path, res.status]).toEqual([path, 200]);
+    }
+    expect(stub.seen[0].headers.authorization).toBe(`Bearer ${KEY}`);
+  });
+
+  it('never adds the key to other methods or to paths outside the routes', async () => {
+    // Grafana sends a request no route matches to the data source URL as it is, without the route's headers.
     for (const method of ['POST', 'DELETE', 'PUT', 'PATCH']) {
-      const res = await rawRequest(proxy.url, `${prefix}/v1/organization/admin_api_keys/key_1`, method);
-      expect(res.status).toBe(404);
-      expect(JSON.parse(res.body).message).toMatch(/No route/);
+      await rawRequest(proxy.url, `${prefix}/v1/organization/admin_api_keys/key_1`, method);
     }
-    expect(stub.seen).toHaveLength(0);
-  });
-
-  it('never forwards paths outside v1/organization', async () => {
     for (const path of ['v1/chat/completions', 'v1/organization/../chat/completions', 'v1/models', '']) {
-      const res = await rawRequest(proxy.url, `${prefix}/${path}`);
-      expect(res.status).toBe(404);
+      await rawRequest(proxy.url, `${prefix}/${path}`);
     }
-    expect(stub.seen).toHaveLength(0);
+    expect(stub.seen).toHaveLength(8);
+    for (const seen of stub.seen) {
+      expect(seen.headers.authorization).toBeUndefined();
+    }
   });
 
-  it('keeps a prefix look-alike under /v1/organization on the configured host', async () => {
+  it('keeps a prefix look-alike under the data source URL', async () => {
     const res = await rawRequest(proxy.url, `${prefix}/v1/organization-evil`);
     expect(res.status).toBe(200);
-    expect(stub.seen.map((r) => r.url)).toEqual(['/openai/v1/organization/-evil']);
+    expect(stub.seen.map((r) => r.url)).toEqual(['/openai/v1/organization-evil']);
   });
 
   it('answers a CORS preflight without forwarding it', async () => {
@@ -333,10 +489,80 @@ describe('dev proxy against a stub upstream', () => {
     }
   });
 
+  /** One request for costs with the data source URL set to `url`; the usual URL comes back afterwards. */
+  async function costsWithUrl(url: string) {
+    proxy.update({ url });
+    try {
+      return await rawRequest(proxy.url, `${prefix}/v1/organization/costs`);
+    } finally {
+      proxy.update({ url: `${stub.url}/openai` });
+    }
+  }
+
+  it.each([
+    ['', '/v1/organization/costs'],
+    ['/', '/v1/organization/costs'],
+    ['/gw', '/gw/v1/organization/costs'],
+    ['/gw/', '/gw/v1/organization/costs'],
+  ])('URL <stub>%s reaches %s', async (suffix, expected) => {
+    const res = await costsWithUrl(`${stub.url}${suffix}`);
+    expect(res.status).toBe(200);
+    expect(stub.seen.map((r) => r.url)).toEqual([expected]);
+    expect(stub.seen[0].headers.authorization).toBe(`Bearer ${KEY}`);
+  });
+
+  it('answers 502 with nothing sent when the data source has no URL', async () => {
+    const res = await costsWithUrl('');
+    expect([res.status, res.body]).toEqual([502, '']);
+    expect(stub.seen).toHaveLength(0);
+  });
+
+  it('answers 400 for a URL Grafana cannot parse', async () => {
+    const res = await costsWithUrl('https://bad host');
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toEqual({ message: 'Invalid data source URL: "https://bad host"' });
+  });
+
+  it("applies data_source_proxy_whitelist to the data source URL's host", async () => {
+    const host = new URL(stub.url).host;
+    const blocked = await startDevProxy({
+      url: stub.url,
+      jsonData: {},
+      secureJsonData: {},
+      allowList: ['api.openai.com'],
+    });
+    const allowed = await startDevProxy({ url: stub.url, jsonData: {}, secureJsonData: {}, allowList: [host] });
+    try {
+      const no = await rawRequest(blocked.url, `${new URL(blocked.proxyBase).pathname}/v1/organization/costs`);
+      expect(no.status).toBe(403);
+      expect(no.body).toContain(GRAFANA_WHITELIST_REFUSED);
+      expect(stub.seen).toHaveLength(0);
+      const yes = await rawRequest(allowed.url, `${new URL(allowed.proxyBase).pathname}/v1/organization/costs`);
+      expect(yes.status).toBe(200);
+    } finally {
+      await blocked.close();
+      await allowed.close();
+    }
+  });
+
+  it('answers the settings API to organization Admins only', async () => {
+    const path = `/api/datasources/uid/openai-test`;
+    const admin = await rawRequest(proxy.url, path, 'GET', { [ORG_ROLE_HEADER]: 'Admin' });
+    expect(admin.status).toBe(200);
+    expect(JSON.parse(admin.body)).toMatchObject({
+      url: `${stub.url}/openai`,
+      secureJsonFields: { adminApiKey: true },
+    });
+    expect(admin.body).not.toContain(KEY);
+    const viewer = await rawRequest(proxy.url, path, 'GET', { [ORG_ROLE_HEADER]: 'Viewer' });
+    expect(viewer.status).toBe(403);
+  });
+
   it('returns 502 when the upstream is unreachable', async () => {
     const port = await closedPort();
     const down = await startDevProxy({
-      jsonData: { apiUrl: `http://127.0.0.1:${port}` },
+      url: `http://127.0.0.1:${port}`,
+      jsonData: {},
       secureJsonData: { adminApiKey: KEY },
     });
     try {
@@ -353,7 +579,8 @@ describe('dev proxy against a stub upstream', () => {
 
   it('returns 504 when the upstream is slower than the timeout', async () => {
     const slow = await startDevProxy({
-      jsonData: { apiUrl: stub.url },
+      url: stub.url,
+      jsonData: {},
       secureJsonData: { adminApiKey: KEY },
       timeoutMs: 150,
     });
@@ -373,7 +600,7 @@ describe('backendSrv stand-in', () => {
 
   beforeAll(async () => {
     stub = await startStub();
-    proxy = await startDevProxy({ jsonData: { apiUrl: stub.url }, secureJsonData: { adminApiKey: KEY } });
+    proxy = await startDevProxy({ url: stub.url, jsonData: {}, secureJsonData: { adminApiKey: KEY } });
   });
 
   afterAll(async () => {
@@ -440,10 +667,10 @@ describe('backendSrv stand-in', () => {
     // OpenAI's `{ error: { message } }` is an object, so Grafana leaves data.message unset: read data.error.message.
     expect(missing).toMatchObject({ status: 404, data: { error: { message: 'Not found' } } });
     expect((missing as { data: { message?: string } }).data.message).toBeUndefined();
-    const blocked = await lastValueFrom(
-      srv.fetch({ url: `${proxy.proxyBase}/v1/chat/completions`, method: 'POST' })
-    ).catch((e: unknown) => e);
-    expect(blocked).toMatchObject({ status: 404 });
+    // No route takes POST: Grafana passes it to the data source URL without the key.
+    await lastValueFrom(srv.fetch({ url: `${proxy.proxyBase}/v1/chat/completions`, method: 'POST' }));
+    expect(stub.seen.at(-1)).toMatchObject({ method: 'POST', url: '/v1/chat/completions' });
+    expect(stub.seen.at(-1)?.headers.authorization).toBeUndefined();
   });
 
   it('errors with status undefined on a network failure', async () => {

@@ -44,6 +44,7 @@ type AnyPlugin = DataSourcePlugin<AnyDataSource, any, any, any>;
 type Settings = DataSourceSettings<Record<string, unknown>, Record<string, string>>;
 
 interface SandboxState {
+  url: string;
   jsonData: Record<string, unknown>;
   secureJsonFields: Record<string, boolean>;
   version: number;
@@ -124,7 +125,7 @@ function toSettings(state: SandboxState): Settings {
     typeName: 'OpenAI Usage & Costs',
     typeLogoUrl: `public/plugins/${PLUGIN_ID}/img/logo.svg`,
     access: 'proxy',
-    url: '',
+    url: state.url,
     user: '',
     database: '',
     basicAuth: false,
@@ -295,7 +296,11 @@ function App({ plugin, initial, theme }: { plugin: AnyPlugin; initial: SandboxSt
       const res = await fetch('/sandbox/settings', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonData: options.jsonData, secureJsonData: options.secureJsonData ?? {} }),
+        body: JSON.stringify({
+          url: options.url,
+          jsonData: options.jsonData,
+          secureJsonData: options.secureJsonData ?? {},
+        }),
       });
       if (!res.ok) {
         throw new Error(`Saving failed: ${res.status} ${await res.text()}`);

@@ -104,7 +104,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const sim = await startSimulator({ now: SANDBOX_NOW });
   // As provisioned (provisioning/datasources/datasources.yml), with the simulator as the endpoint.
   const provisioned = () => ({
-    jsonData: { apiUrl: sim.url, organizationId: 'org-sim0001' } as Record<string, unknown>,
+    url: sim.url,
+    jsonData: { organizationId: 'org-sim0001' } as Record<string, unknown>,
     secureJsonData: { adminApiKey: 'sk-admin-sim-full' } as Record<string, string>,
   });
   let stored = provisioned();
@@ -115,13 +116,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   /** What Grafana's API returns about a data source: never the secrets, only which ones are set. */
   const publicSettings = () => ({
+    url: stored.url,
     jsonData: stored.jsonData,
     secureJsonFields: Object.fromEntries(Object.entries(stored.secureJsonData).map(([k, v]) => [k, v !== ''])),
     version,
     range: { from: range.from * 1000, to: range.to * 1000 },
   });
 
-  const save = (body: { jsonData?: Record<string, unknown>; secureJsonData?: Record<string, string> }) => {
+  const save = (body: {
+    url?: string;
+    jsonData?: Record<string, unknown>;
+    secureJsonData?: Record<string, string>;
+  }) => {
     const jsonData = { ...(body.jsonData ?? {}) };
     // Grafana keeps a stored secret unless the save sends a new value for it ('' clears it).
     const secureJsonData = { ...stored.secureJsonData };
@@ -130,7 +136,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         secureJsonData[k] = v;
       }
     }
-    stored = { jsonData, secureJsonData };
+    stored = { url: typeof body.url === 'string' ? body.url : '', jsonData, secureJsonData };
     version++;
     proxy.update(stored);
   };
@@ -143,7 +149,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const path = url.pathname;
     const method = req.method ?? 'GET';
 
-    if (path === proxyPrefix || path.startsWith(`${proxyPrefix}/`)) {
+    // Grafana's proxy and its settings API, on the same origin as the page as in Grafana.
+    if (path === proxyPrefix || path.startsWith(`${proxyPrefix}/`) || path === `/api/datasources/uid/${DS_UID}`) {
       // Same origin as the page, as in Grafana: the browser never talks to the proxy's own port.
       const upstream = http.request(
         {

@@ -47,15 +47,16 @@ export class TokenBucket {
 
   constructor(
     readonly capacity: number,
-    readonly refillPerSec: number
+    readonly refillPerSec: number,
+    private readonly now: () => number = Date.now
   ) {
     this.tokens = capacity;
-    this.last = Date.now();
+    this.last = this.now();
   }
 
   /** Takes one token; returns 0 when allowed, else the whole seconds (≥ 1) until a token is back. */
   take(): number {
-    const now = Date.now();
+    const now = this.now();
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.refillPerSec);
     this.last = now;
     if (this.tokens >= 1) {

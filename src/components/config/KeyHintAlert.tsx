@@ -2,7 +2,7 @@ import React from 'react';
 import { Alert, TextLink } from '@grafana/ui';
 
 import { selectors } from '../selectors';
-import { ADMIN_KEYS_URL } from '../../api/urls';
+import { ADMIN_KEYS_URL } from '../../api/endpoint';
 import { KeyHint, REQUIRED_SCOPES } from './settings';
 
 /** Explains, before saving, why a pasted key will not work and how to get the right one. */

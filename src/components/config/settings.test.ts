@@ -1,4 +1,4 @@
-import { apiUrlWarning, isValidOrganizationId, keyHint, normalizeApiUrl } from './settings';
+import { apiUrlWarning, isValidOrganizationId, keyHint, migrateEndpoint, normalizeApiUrl } from './settings';
 
 describe('normalizeApiUrl', () => {
   it.each([
@@ -22,6 +22,28 @@ describe('normalizeApiUrl', () => {
   it('is idempotent', () => {
     const once = normalizeApiUrl('https://x.example/v1/');
     expect(normalizeApiUrl(once)).toBe(once);
+  });
+});
+
+describe('migrateEndpoint', () => {
+  it.each([
+    // [url, jsonData.apiUrl, stored url, or undefined when nothing changes]
+    ['', undefined, 'https://api.openai.com'],
+    ['https://api.openai.com', undefined, undefined],
+    ['https://api.openai.com/', undefined, 'https://api.openai.com'],
+    ['https://api.openai.com/v1', undefined, 'https://api.openai.com'],
+    ['https://api.openai.com/v1/', undefined, 'https://api.openai.com'],
+    ['https://gw.corp/openai', undefined, undefined],
+    ['', 'https://gw.corp/openai/', 'https://gw.corp/openai'],
+    ['', '', 'https://api.openai.com'],
+    ['https://gw.corp/a', 'https://old.corp', 'https://gw.corp/a'],
+  ])('url %p, apiUrl %p -> %p', (url, apiUrl, expected) => {
+    const jsonData = apiUrl === undefined ? { organizationId: 'org-a' } : { apiUrl, organizationId: 'org-a' };
+    const migrated = migrateEndpoint({ url, jsonData });
+    expect(migrated?.url).toBe(expected);
+    if (migrated) {
+      expect(migrated.jsonData).toEqual({ organizationId: 'org-a' });
+    }
   });
 });
 

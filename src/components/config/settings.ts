@@ -1,5 +1,9 @@
 /** Pure checks and normalisation of the data source settings, shared by the config editor and its tests. */
 
+import { DEFAULT_API_URL, normalizeApiUrl } from '../../api/endpoint';
+
+export { normalizeApiUrl } from '../../api/endpoint';
+
 /** Read scopes an admin key needs, and what each one unlocks here. */
 export const REQUIRED_SCOPES: Array<{ scope?: string; label: string; unlocks: string }> = [
   { scope: 'api.usage.read', label: 'Usage API: Read', unlocks: 'usage and costs (required)' },
@@ -9,22 +13,17 @@ export const REQUIRED_SCOPES: Array<{ scope?: string; label: string; unlocks: st
 ];
 
 /**
- * The plugin's route appends `/v1/organization/...` to the endpoint, so the stored value must be the bare
- * origin (plus any proxy prefix): no trailing slash and no `/v1` or `/v1/organization...` suffix.
+ * The settings as the configuration page stores them: the endpoint in the URL field, tidied, and the old
+ * `jsonData.apiUrl` moved there (an empty URL gets the default). Undefined when nothing changes.
  */
-export function normalizeApiUrl(url: string | undefined): string {
-  let value = (url ?? '').trim();
-  if (!value) {
-    return '';
+export function migrateEndpoint<T extends { url: string; jsonData: { apiUrl?: string } }>(options: T): T | undefined {
+  const { apiUrl, ...jsonData } = options.jsonData;
+  const hadApiUrl = 'apiUrl' in options.jsonData;
+  const url = normalizeApiUrl(options.url) || normalizeApiUrl(apiUrl) || DEFAULT_API_URL;
+  if (!hadApiUrl && url === options.url) {
+    return undefined;
   }
-  // A bare host would make the proxy route unparsable.
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    value = `https://${value}`;
-  }
-  value = value.replace(/[?#].*$/, '');
-  value = value.replace(/\/+$/, '');
-  value = value.replace(/\/v1(\/organization(\/.*)?)?$/i, '');
-  return value.replace(/\/+$/, '');
+  return { ...options, url, jsonData: hadApiUrl ? jsonData : options.jsonData };
 }
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1', 'host.docker.internal']);

@@ -1,4 +1,4 @@
-import { ApiErrorKind, ErrorFacts, kindOf } from '../../api/errors';
+import { ApiErrorKind, ErrorFacts, ROUTE_READERS, kindOf } from '../../api/errors';
 
 const TYPE_IDS = 'Type IDs instead.';
 
@@ -11,13 +11,15 @@ export const PICKER_MESSAGES: Record<ApiErrorKind, (what: string, f: ErrorFacts)
     `${what} could not be listed: the key was refused. Check the admin key in the data source settings.`,
   rateLimit: (what) =>
     `${what} could not be listed: OpenAI is rate limiting. Reopen the editor in a minute, or type IDs.`,
-  network: (what) => `${what} could not be listed: the API endpoint is unreachable.`,
+  network: (what) => `${what} could not be listed: the data source URL is unreachable.`,
   timeout: (what) => `${what} could not be listed: the API did not answer in time. ${TYPE_IDS}`,
   server: (what, f) =>
     `${what} could not be listed: the API had a server error${f.status ? ` (HTTP ${f.status})` : ''}. ${TYPE_IDS}`,
   organization: (what) =>
     `${what} could not be listed: OpenAI does not know this organization for the key. Check the Organization ID setting.`,
-  notFound: (what) => `${what} could not be listed: the API answered 404; check the API endpoint setting.`,
+  notFound: (what) => `${what} could not be listed: the API answered 404; check the data source URL.`,
+  roleDenied: (what) => `${what} could not be listed: your Grafana role cannot read them; only ${ROUTE_READERS} can.`,
+  endpoint: (what) => `${what} could not be listed: Grafana cannot use the data source URL; check it in the settings.`,
   badRequest: (what, f) =>
     `${what} could not be listed: OpenAI refused the request${f.openaiMessage ? ` (${f.openaiMessage})` : ''}. ${TYPE_IDS}`,
   auditDisabled: (what) => `${what} could not be listed: audit logging is not enabled for this organization.`,
