@@ -34,10 +34,7 @@ export async function fetchRange(
       return buckets;
     }
     if (!res.next_page || res.next_page === page) {
-      throw new ApiError(
-        'malformed',
-        `${req.def.label}: the API says more buckets follow but gives no new page cursor.`
-      );
+      throw new ApiError('malformed', `${req.def.label}: the API says more buckets follow but gives no new page cursor.`);
     }
     page = res.next_page;
   }
