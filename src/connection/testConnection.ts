@@ -8,6 +8,7 @@ import { ADMIN_KEYS_URL, DEFAULT_API_URL, UNREACHABLE_MESSAGE } from '../api/end
 import {
   ApiError,
   ApiErrorKind,
+  PANEL_MESSAGES,
   GRAFANA_AUTH_FAILED,
   ROUTE_READERS,
   isApiError,
@@ -81,7 +82,7 @@ export const CHECK_MESSAGES: Record<ApiErrorKind, (e: ApiError) => string> = {
     }`,
   malformed: () => 'the endpoint answered, but not with OpenAI JSON (an HTML page or another service?)',
   roleDenied: () => `your Grafana role cannot read this; only ${ROUTE_READERS} can`,
-  endpoint: (e) => e.message,
+  endpoint: (e) => PANEL_MESSAGES.endpoint(e),
 };
 
 const LABELS: Record<StreamId, string> = {
