@@ -3,7 +3,8 @@
  * distinct signature and window of at most the per-width `limit` maximum, plus the name lists needed, the
  * lists' cursor pages being sequential and per-project key lists waiting for the projects list.
  */
-import { planQuery } from '../../src/query/engine';
+import { countBuckets } from '../../src/query/plan';
+import { planQuery, type FetchPlan } from '../../src/query/engine';
 import type { SimOrg } from '../simulator/server';
 import type { Scenario } from './scenarios';
 
@@ -11,7 +12,7 @@ import type { Scenario } from './scenarios';
 export const API_MAX_LIMIT = { '1d': 31, '1h': 168, '1m': 1440, costs: 180 } as const;
 const WIDTH_SECONDS = { '1m': 60, '1h': 3600, '1d': 86400 } as const;
 /** Largest page of the list endpoints. */
-const LIST_MAX_LIMIT = 100;
+export const LIST_MAX_LIMIT = 100;
 
 export interface LowerBound {
   /** Distinct bucket requests after de-duplication. */
@@ -21,11 +22,13 @@ export interface LowerBound {
   requests: number;
   /** Longest chain of requests that must follow one another. */
   depth: number;
+  /** The name lists' own chain: sequential pages, key lists after the projects list. */
+  listDepth: number;
   roundTrips: number;
   /**
    * The fewest requests for the same panels again a little later, with every settled bucket already known: the
-   * provisional buckets of each endpoint, width and filter set are fetched again, once for all groupings and for
-   * every start on a bucket boundary (a partial first bucket needs its own request).
+   * provisional buckets of each endpoint, width and filter set are fetched again, once for all groupings, and a
+   * start off a bucket boundary (an unrounded range such as now-7d) needs its new partial first bucket too.
    */
   refreshRequests: number;
 }
@@ -34,8 +37,8 @@ const pages = (n: number) => Math.max(1, Math.ceil(n / LIST_MAX_LIMIT));
 
 export function lowerBound(scenario: Scenario, org: SimOrg, now: number, concurrency: number): LowerBound {
   const windowsBySignature = new Map<string, number>();
-  const recent = new Set<string>();
-  const kinds = new Set<'project' | 'user' | 'apiKey'>();
+  const families = new Map<string, Family>();
+  const kinds = new Set<NameKind>();
   for (const panel of scenario.panels) {
     for (const target of panel.targets) {
       // Only the bucket width (auto resolves from maxDataPoints) and the sent group_by come from the engine.
@@ -52,51 +55,209 @@ export function lowerBound(scenario: Scenario, org: SimOrg, now: number, concurr
         plan.end,
       ]);
       windowsBySignature.set(signature, Math.ceil(buckets / max));
-      if (plan.end > now - plan.def.provisional.seconds) {
-        recent.add(
-          JSON.stringify([plan.def.path, plan.width, target.filters ?? {}, plan.start % w === 0 ? 0 : plan.start])
-        );
-      }
-      for (const g of plan.groupBy) {
-        if (g === 'project_id') {
-          kinds.add('project');
-        } else if (g === 'user_id') {
-          kinds.add('user');
-        } else if (g === 'api_key_id') {
-          kinds.add('apiKey');
-        }
-      }
+      const key = JSON.stringify([plan.def.path, plan.width, target.filters ?? {}]);
+      const family = families.get(key) ?? { plan, members: [] };
+      family.members.push({ groupBy: plan.groupBy, start: plan.start, end: plan.end });
+      families.set(key, family);
+      nameKinds(plan.groupBy, kinds);
     }
   }
   const bucketRequests = [...windowsBySignature.values()].reduce((a, b) => a + b, 0);
+  // A refresh fetches recent buckets, which every grouping can share, so even this bound merges them.
+  const refresh = [...families.values()].reduce((a, f) => a + refreshRequests(f.plan, f.members, now), 0);
+  return withLists(windowsBySignature.size, bucketRequests, refresh, listBound(kinds, org), concurrency);
+}
 
+/**
+ * The fewest requests to refresh panels of one endpoint, width and filter set: one for the recent buckets, which
+ * may also start at one start off a bucket boundary when the span from there fits one request; every other such
+ * start needs its own request for its partial first bucket, which no other bucket can give.
+ */
+function refreshRequests(plan: FetchPlan, members: Member[], now: number): number {
+  const recent = members.filter((m) => m.end > now - plan.def.provisional.seconds);
+  if (recent.length === 0) {
+    return 0;
+  }
+  const w = WIDTH_SECONDS[plan.width];
+  const max = plan.def.id === 'costs' ? API_MAX_LIMIT.costs : API_MAX_LIMIT[plan.width];
+  const end = Math.max(...recent.map((m) => m.end));
+  const starts = [...new Set(recent.map((m) => m.start).filter((t) => t % w !== 0))];
+  const fits = starts.filter((t) => countBuckets(t, end, plan.width) <= max).length;
+  return starts.length - fits + Math.max(1, fits);
+}
+
+type NameKind = 'project' | 'user' | 'apiKey';
+
+function nameKinds(groupBy: string[], kinds: Set<NameKind>): void {
+  for (const g of groupBy) {
+    if (g === 'project_id') {
+      kinds.add('project');
+    } else if (g === 'user_id') {
+      kinds.add('user');
+    } else if (g === 'api_key_id') {
+      kinds.add('apiKey');
+    }
+  }
+}
+
+/** The name lists' pages, and the longest chain of them (key lists wait for the projects list). */
+function listBound(kinds: Set<NameKind>, org: SimOrg): { requests: number; depth: number } {
   const projectPages = pages(org.projects.length);
   const keyPages = org.projects.map((p) => pages(org.projectApiKeys.filter((k) => k.project_id === p.id).length));
   const userPages = pages(org.users.length);
-  let listRequests = 0;
-  let depth = bucketRequests > 0 ? 1 : 0;
+  let requests = 0;
+  let depth = 0;
   if (kinds.has('project') || kinds.has('apiKey')) {
-    listRequests += projectPages;
+    requests += projectPages;
     depth = Math.max(depth, projectPages);
   }
   if (kinds.has('apiKey')) {
-    listRequests += keyPages.reduce((a, b) => a + b, 0);
+    requests += keyPages.reduce((a, b) => a + b, 0);
     depth = Math.max(depth, projectPages + Math.max(...keyPages));
   }
   if (kinds.has('user')) {
-    listRequests += userPages;
+    requests += userPages;
     depth = Math.max(depth, userPages);
   }
-  const requests = bucketRequests + listRequests;
+  return { requests, depth };
+}
+
+function withLists(
+  signatures: number,
+  bucketRequests: number,
+  refreshRequests: number,
+  lists: { requests: number; depth: number },
+  concurrency: number
+): LowerBound {
+  const requests = bucketRequests + lists.requests;
+  const depth = Math.max(bucketRequests > 0 ? 1 : 0, lists.depth);
   return {
-    signatures: windowsBySignature.size,
+    signatures,
     bucketRequests,
-    listRequests,
+    listRequests: lists.requests,
     requests,
     depth,
+    listDepth: lists.depth,
     roundTrips: Math.max(depth, Math.ceil(requests / concurrency)),
-    refreshRequests: recent.size,
+    refreshRequests,
   };
+}
+
+/**
+ * Panels are merged only while the union of their groupings has at most this many distinct groups over the
+ * merged range, or no more than the largest of them has alone: beyond that one answer would outgrow the
+ * separate ones it replaces.
+ */
+export const MERGE_MAX_GROUPS = 1000;
+
+interface Member {
+  groupBy: string[];
+  start: number;
+  end: number;
+}
+
+interface Family {
+  plan: FetchPlan;
+  members: Member[];
+}
+
+/**
+ * The merged lower bound: the panels of a refresh that share endpoint, bucket width and filters are served by one
+ * request grouped by the union of their dimensions (while that union stays small, see MERGE_MAX_GROUPS) over the
+ * union of their ranges, each panel summing back its own grouping; a panel whose start is not on a bucket
+ * boundary needs one more request for its partial first bucket, unless the merged request starts there. Name
+ * lists as in the per-panel bound. Its refresh figure is the same merge applied to the recent buckets.
+ */
+export function mergedLowerBound(scenario: Scenario, org: SimOrg, now: number, concurrency: number): LowerBound {
+  const families = new Map<string, Family>();
+  const kinds = new Set<NameKind>();
+  for (const panel of scenario.panels) {
+    for (const target of panel.targets) {
+      const plan = planQuery(target, panel.from * 1000, panel.to * 1000, now * 1000, panel.maxDataPoints);
+      const key = JSON.stringify([plan.def.path, plan.width, target.filters ?? {}]);
+      const family = families.get(key) ?? { plan, members: [] };
+      family.members.push({ groupBy: [...plan.groupBy].sort(), start: plan.start, end: plan.end });
+      families.set(key, family);
+      nameKinds(plan.groupBy, kinds);
+    }
+  }
+  let signatures = 0;
+  let bucketRequests = 0;
+  let refresh = 0;
+  for (const { plan, members } of families.values()) {
+    const w = WIDTH_SECONDS[plan.width];
+    const max = plan.def.id === 'costs' ? API_MAX_LIMIT.costs : API_MAX_LIMIT[plan.width];
+    for (const part of partition(plan, members, org)) {
+      signatures++;
+      const start = Math.min(...part.map((m) => m.start));
+      const end = Math.max(...part.map((m) => m.end));
+      const unaligned = new Set(part.map((m) => m.start).filter((t) => t !== start && t % w !== 0));
+      bucketRequests += Math.ceil(countBuckets(start, end, plan.width) / max) + unaligned.size;
+      refresh += refreshRequests(plan, part, now);
+    }
+  }
+  return withLists(signatures, bucketRequests, refresh, listBound(kinds, org), concurrency);
+}
+
+/** Greedy: each grouping, largest first, joins the first part whose union stays small enough, else starts one. */
+function partition(plan: FetchPlan, members: Member[], org: SimOrg): Member[][] {
+  const byGrouping = new Map<string, Member[]>();
+  for (const m of members) {
+    const key = m.groupBy.join(',');
+    byGrouping.set(key, [...(byGrouping.get(key) ?? []), m]);
+  }
+  if (byGrouping.size <= 1) {
+    return [members];
+  }
+  const start = Math.min(...members.map((m) => m.start));
+  const end = Math.max(...members.map((m) => m.end));
+  const counted = new Map<string, number>();
+  const count = (dims: string[]) => {
+    const key = [...new Set(dims)].sort().join(',');
+    let n = counted.get(key);
+    if (n === undefined) {
+      n = distinctGroups(org, plan, key ? key.split(',') : [], start, end);
+      counted.set(key, n);
+    }
+    return n;
+  };
+  const groupings = [...byGrouping.keys()].sort((a, b) => count(b.split(',')) - count(a.split(',')));
+  const parts: Array<{ dims: string[]; own: number; members: Member[] }> = [];
+  for (const g of groupings) {
+    const dims = g ? g.split(',') : [];
+    const own = count(dims);
+    const part = parts.find((p) => count([...p.dims, ...dims]) <= Math.max(MERGE_MAX_GROUPS, p.own, own));
+    if (part) {
+      part.dims = [...new Set([...part.dims, ...dims])];
+      part.own = Math.max(part.own, own);
+      part.members.push(...byGrouping.get(g)!);
+    } else {
+      parts.push({ dims, own, members: [...byGrouping.get(g)!] });
+    }
+  }
+  return parts.map((p) => p.members);
+}
+
+/** Distinct combinations of the dimensions in the organization's data over [start, end). */
+function distinctGroups(org: SimOrg, plan: FetchPlan, dims: string[], start: number, end: number): number {
+  if (dims.length === 0) {
+    return 1;
+  }
+  const seen = new Set<string>();
+  const source = plan.def.id;
+  if (source === 'costs') {
+    for (const c of org.costItemsByDay(start, end)) {
+      const row = c as unknown as Record<string, unknown>;
+      seen.add(JSON.stringify(dims.map((d) => row[d] ?? null)));
+    }
+  } else if (source === 'vector_stores') {
+    return org.storageProjectIds().length;
+  } else {
+    for (const e of org.events(source, start, end)) {
+      seen.add(JSON.stringify(dims.map((d) => e.dims[d] ?? null)));
+    }
+  }
+  return seen.size;
 }
 
 /** The same panels refreshed a little later: only the recent requests, with every name list still fresh. */
@@ -108,6 +269,7 @@ export function refreshLowerBound(cold: LowerBound, concurrency: number): LowerB
     listRequests: 0,
     requests,
     depth: requests > 0 ? 1 : 0,
+    listDepth: 0,
     roundTrips: Math.ceil(requests / concurrency),
   };
 }

@@ -18,18 +18,22 @@ export interface RemoteSimulator {
 }
 
 async function control(url: string, path: string, method: 'GET' | 'POST', body?: unknown): Promise<unknown> {
-  const res = await fetch(`${url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+  const send = () => fetch(`${url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+  // After a long synchronous measurement the kept-alive socket may have been closed by the simulator unnoticed;
+  // the control calls are idempotent, so one more try on a new socket is safe.
+  const res = await send().catch(send);
   if (!res.ok) {
     throw new Error(`simulator ${path}: HTTP ${res.status}`);
   }
   return res.json();
 }
 
-export async function startRemoteSimulator(now: number): Promise<RemoteSimulator> {
+/** `args` adds command-line flags of the simulator, e.g. `--org large`. */
+export async function startRemoteSimulator(now: number, args: string[] = []): Promise<RemoteSimulator> {
   const main = join(__dirname, '..', 'simulator', 'main.ts');
   const { ready, process: child } = await startChild(
     main,
-    ['--port', '0', '--now', String(now)],
+    ['--port', '0', '--now', String(now), ...args],
     /listening on (http:\/\/\S+)/
   );
   const url = ready[1];

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- <scenario ids>]`: @grafana/* needs browser globals before it loads, so they are installed
+ * `npm run bench [-- <scenario ids> | small | large | all]`: @grafana/* needs browser globals before it loads, so they are installed
  * first and the benchmark itself is imported afterwards.
  */
 import { installDom } from './dom';

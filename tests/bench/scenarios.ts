@@ -22,7 +22,16 @@ export interface Scenario {
   id: number;
   name: string;
   panels: PanelRequest[];
+  /** Served by the large organization (LARGE_ORG) instead of the small one. */
+  largeOrg?: boolean;
+  /** A cold scenario's panels asked again REFRESH_AFTER_S later on the same DataSource: the cold scenario's id. */
+  refreshOf?: number;
+  /** Also measured with the names already known, to show what they add (the 3,000-key panel). */
+  withoutNames?: boolean;
 }
+
+/** How much later a refresh scenario asks again. */
+export const REFRESH_AFTER_S = 60;
 
 /** A 1920 px wide dashboard: 80 px per grid column, less the panel's padding. */
 export const PX_PER_COLUMN = 80;
@@ -56,15 +65,18 @@ export function resolveFrom(from: string, now: number): number {
   throw new Error(`The benchmark does not know the time range start "${from}".`);
 }
 
-/** The costs and usage dashboards as they open: their own range, each panel's override. */
-export function dashboardPanels(now: number): PanelRequest[] {
+/**
+ * The costs and usage dashboards as they open: their own range (or `range`, e.g. Grafana's default `now-7d`),
+ * each panel's override; `titles` keeps only the panels named.
+ */
+export function dashboardPanels(now: number, range = costsDashboard.time.from, titles?: string[]): PanelRequest[] {
   if (costsDashboard.time.from !== usageDashboard.time.from) {
     throw new Error('The benchmark expects both dashboards to open on the same range.');
   }
-  const from = resolveFrom(costsDashboard.time.from, now);
+  const from = resolveFrom(range, now);
   const panels = [...costsDashboard.panels, ...usageDashboard.panels] as unknown as DashboardPanel[];
   return panels
-    .filter((p) => p.type !== 'row' && p.targets?.length)
+    .filter((p) => p.type !== 'row' && p.targets?.length && (!titles || titles.includes(p.title)))
     .map((p) => ({
       title: p.title,
       targets: p.targets!,
@@ -73,6 +85,15 @@ export function dashboardPanels(now: number): PanelRequest[] {
       maxDataPoints: p.gridPos.w * PX_PER_COLUMN - PANEL_PADDING_PX,
     }));
 }
+
+/** The bundled token usage dashboard's top-N panels. */
+export const TOP_PANELS = ['Top users', 'Top API keys'];
+/** The large-organization queries: hourly completions, input and output tokens, as the top-N panels chart them. */
+const TOP_METRICS: Partial<OpenAIQuery> = {
+  source: 'completions',
+  bucketWidth: '1h',
+  metrics: ['input_tokens', 'output_tokens'],
+};
 
 function single(title: string, query: Partial<OpenAIQuery>, from: number, to: number): PanelRequest {
   const target = { refId: 'A', queryType: 'timeSeries', metrics: [], filters: {}, ...query } as OpenAIQuery;
@@ -122,5 +143,58 @@ export function scenarios(now: number): Scenario[] {
         ),
       ],
     },
+    {
+      id: 5,
+      name: `Scenario 1 refreshed ${REFRESH_AFTER_S} s later (same DataSource)`,
+      panels: dashboardPanels(now + REFRESH_AFTER_S),
+      refreshOf: 1,
+    },
+    {
+      id: 6,
+      name: 'Both bundled dashboards over Grafana\'s default "Last 7 days" (now-7d, unrounded), every panel',
+      panels: dashboardPanels(now, 'now-7d'),
+    },
+    {
+      id: 7,
+      name: `Scenario 6 refreshed ${REFRESH_AFTER_S} s later: its first window moved (same DataSource)`,
+      panels: dashboardPanels(now + REFRESH_AFTER_S, 'now-7d'),
+      refreshOf: 6,
+    },
+    {
+      id: 8,
+      name: 'Large org: 1,000 users, 90 days of hourly input and output tokens by user',
+      panels: [single('completions', { ...TOP_METRICS, groupBy: ['user_id'] }, now - 90 * DAY, now)],
+      largeOrg: true,
+    },
+    {
+      id: 9,
+      name: 'Large org: 3,000 API keys, 90 days of hourly input and output tokens by API key',
+      panels: [single('completions', { ...TOP_METRICS, groupBy: ['api_key_id'] }, now - 90 * DAY, now)],
+      largeOrg: true,
+      withoutNames: true,
+    },
+    {
+      id: 10,
+      name: `Scenario 9 refreshed ${REFRESH_AFTER_S} s later (same DataSource)`,
+      panels: [
+        single(
+          'completions',
+          { ...TOP_METRICS, groupBy: ['api_key_id'] },
+          now + REFRESH_AFTER_S - 90 * DAY,
+          now + REFRESH_AFTER_S
+        ),
+      ],
+      largeOrg: true,
+      refreshOf: 9,
+    },
+    {
+      id: 11,
+      name: `Large org: the token usage dashboard's ${TOP_PANELS.map((t) => `"${t}"`).join(' and ')} panels as they open`,
+      panels: dashboardPanels(now, costsDashboard.time.from, TOP_PANELS),
+      largeOrg: true,
+    },
   ];
 }
+
+/** The large-organization scenarios, which `npm run bench -- large` selects. */
+export const LARGE_ORG_SCENARIOS = [8, 9, 10, 11];

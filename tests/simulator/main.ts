@@ -1,8 +1,9 @@
 /**
  * Command line entry of the OpenAI Admin API simulator (`npm run sim -- --port 8787`).
- * Flags: --port, --host, --seed, --latency-ms, --jitter-ms, --rate-limit <capacity>/<refillPerSec>, --now <unix|ISO>.
+ * Flags: --port, --host, --seed, --org <small|large|projects,users,keys>, --latency-ms, --jitter-ms,
+ * --rate-limit <capacity>/<refillPerSec>, --now <unix|ISO>. SIM_ORG sets --org's default.
  */
-import { DEMO_KEYS, ORG_ID, startSimulator, type SimulatorOptions } from './server';
+import { DEMO_KEYS, LARGE_ORG, ORG_ID, startSimulator, type OrgSize, type SimulatorOptions } from './server';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -28,11 +29,28 @@ function parseNumber(flag: string, raw: string): number {
   return n;
 }
 
+/** `small` (the default), `large` (LARGE_ORG) or `<projects>,<users>,<keys>`. */
+function parseOrg(flag: string, raw: string): OrgSize | undefined {
+  if (raw === 'small') {
+    return undefined;
+  }
+  if (raw === 'large') {
+    return LARGE_ORG;
+  }
+  const m = /^(\d+),(\d+),(\d+)$/.exec(raw);
+  if (!m) {
+    fail(`${flag}: expected small, large or <projects>,<users>,<keys> (e.g. 50,1000,3000), got '${raw}'`);
+  }
+  // The organization checks the size itself.
+  return { projects: Number(m[1]), users: Number(m[2]), keys: Number(m[3]) };
+}
+
 function parseArgs(argv: string[], env: NodeJS.ProcessEnv): SimulatorOptions {
   const opts: SimulatorOptions = {
     port: env.SIM_PORT ? parseNumber('SIM_PORT', env.SIM_PORT) : 8787,
     host: env.SIM_HOST || '127.0.0.1',
     faults: {},
+    org: env.SIM_ORG ? parseOrg('SIM_ORG', env.SIM_ORG) : undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -56,6 +74,9 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): SimulatorOptions {
       case '--seed':
         opts.seed = parseNumber(flag, value());
         break;
+      case '--org':
+        opts.org = parseOrg(flag, value());
+        break;
       case '--latency-ms':
         opts.faults!.latencyMs = parseNumber(flag, value());
         break;
@@ -76,7 +97,7 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): SimulatorOptions {
       case '--help':
       case '-h':
         process.stdout.write(
-          'Usage: npm run sim -- [--port 8787] [--host 127.0.0.1] [--seed 42] [--latency-ms N] [--jitter-ms N] [--rate-limit cap/perSec] [--now unix|ISO]\n'
+          'Usage: npm run sim -- [--port 8787] [--host 127.0.0.1] [--seed 42] [--org small|large|P,U,K] [--latency-ms N] [--jitter-ms N] [--rate-limit cap/perSec] [--now unix|ISO]\n'
         );
         process.exit(0);
         break;
@@ -91,6 +112,7 @@ async function main(): Promise<void> {
   const sim = await startSimulator(parseArgs(process.argv.slice(2), process.env));
   const lines = [
     `OpenAI Admin API simulator listening on ${sim.url} (organization ${ORG_ID})`,
+    `Organization: ${sim.org.projects.length} projects, ${sim.org.users.length} users, ${sim.org.projectApiKeys.length} API keys`,
     `Base URL for the data source: ${sim.url}/v1`,
     'Admin keys:',
     ...Object.entries(DEMO_KEYS).map(([k, v]) => `  ${k.padEnd(26)} ${v.description}`),

@@ -347,10 +347,29 @@ const USER_NAMES: Array<[string | null, string | null, 'owner' | 'reader']> = [
 
 const KEY_NAMES = ['Production', 'Staging', 'Nightly batch', 'Analytics', 'Dev laptop', 'CI pipeline', 'Worker'];
 
+/**
+ * A generated organization's size. Without one the organization is the fixed 12-user, 6-project one; with one,
+ * projects, members and keys are generated from the seed, and activity is skewed: a few projects, keys (and so
+ * their owners) carry most of the usage, with a long tail that is seldom active.
+ */
+export interface OrgSize {
+  projects: number;
+  users: number;
+  /** Project API keys, spread over the projects (busier projects have more). */
+  keys: number;
+  /** Usage events per hour as a multiple of the small organization's rates; default users / 200. */
+  activity?: number;
+}
+
+/** A large organization: 50 projects, 1,000 users, 3,000 API keys. */
+export const LARGE_ORG: OrgSize = { projects: 50, users: 1000, keys: 3000 };
+
 export interface SimOrgOptions {
   seed: number;
   /** Clock of the simulator (unix seconds); events after it do not exist yet. */
   now: () => number;
+  /** A generated organization of this size instead of the fixed small one. */
+  size?: OrgSize;
 }
 
 export class SimOrg {
@@ -371,8 +390,15 @@ export class SimOrg {
   /** Every line item name the costs endpoint can report. */
   readonly costLineItems: string[] = costLineItemNames();
 
+  /** The generated size, or undefined for the fixed small organization. */
+  readonly size?: OrgSize;
+
   private readonly clock: () => number;
   private readonly profiles = new Map<string, ProjectProfile>();
+  /** Events per hour as a multiple of the base rates. */
+  private readonly activity: number;
+  /** Days kept per cache: every day for the small organization; a bounded, least recently used set for a large one. */
+  private readonly cachedDays: number;
   private readonly eventCache = new Map<string, UsageEvent[]>();
   private readonly costCache = new Map<number, CostItem[]>();
   private readonly costTotalsCache = new Map<number, CostItem[]>();
@@ -380,7 +406,17 @@ export class SimOrg {
   constructor(opts: SimOrgOptions) {
     this.seed = opts.seed;
     this.clock = opts.now;
-    this.buildEntities();
+    this.size = opts.size;
+    if (opts.size) {
+      checkSize(opts.size);
+      this.activity = opts.size.activity ?? opts.size.users / 200;
+      this.cachedDays = LARGE_ORG_CACHED_DAYS;
+      this.buildSizedEntities(opts.size);
+    } else {
+      this.activity = 1;
+      this.cachedDays = Infinity;
+      this.buildEntities();
+    }
     this.buildAuditLogs(Math.floor(this.clock() / DAY));
   }
 
@@ -612,7 +648,11 @@ export class SimOrg {
         this.vectorStores.push({ id: `vs_${randomId(rng, 24)}`, project_id: project.id });
       }
     });
+    this.buildAdminEntities(rng);
+  }
 
+  /** Admin keys, invites and the keys' last use: the same for every organization shape. */
+  private buildAdminEntities(rng: Rng): void {
     const owner = this.users[0];
     const adminOwner = {
       type: 'user',
@@ -695,6 +735,133 @@ export class SimOrg {
     }
   }
 
+  /**
+   * A generated organization of the given size: projects from the small organization's profiles (each project's
+   * activity falling off with its rank), users with generated names, keys spread over projects by activity and
+   * owned round-robin by the users (so every user but the bots owns some), service accounts on every project.
+   */
+  private buildSizedEntities(size: OrgSize): void {
+    const rng = mulberry32(hashInts(this.seed, 0x0e9, size.projects, size.users, size.keys));
+    for (let i = 0; i < size.users; i++) {
+      const bot = i % 100 === 99;
+      const first = FIRST_NAMES[i % FIRST_NAMES.length];
+      const last = LAST_NAMES[Math.floor(i / FIRST_NAMES.length) % LAST_NAMES.length];
+      const round = Math.floor(i / (FIRST_NAMES.length * LAST_NAMES.length));
+      this.users.push({
+        object: 'organization.user',
+        id: `user-${randomId(rng, 24)}`,
+        name: bot ? null : `${first} ${last}`,
+        email: bot ? `bot-${i}@example.com` : `${first}.${last}${round ? round + 1 : ''}@example.com`.toLowerCase(),
+        role: i < 5 ? 'owner' : 'reader',
+        added_at: ORG_CREATED + Math.floor((i * 330) / size.users) * DAY + randInt(rng, 0, DAY - 1),
+      });
+    }
+    const activity = Array.from({ length: size.projects }, (_, i) => 1 / (i + 1) ** 0.9);
+    const keyCounts = apportion(size.keys, activity);
+    const owners = this.users.filter((u) => u.name && u.email);
+    let keyIndex = 0;
+    for (let i = 0; i < size.projects; i++) {
+      const template = PROJECT_PROFILES[i % PROJECT_PROFILES.length];
+      const area = PROJECT_AREAS[i % PROJECT_AREAS.length];
+      const product = PROJECT_PRODUCTS[Math.floor(i / PROJECT_AREAS.length) % PROJECT_PRODUCTS.length];
+      const round = Math.floor(i / (PROJECT_AREAS.length * PROJECT_PRODUCTS.length));
+      const archivedAt = template.archivedAt && i % 12 === 5 ? template.archivedAt : undefined;
+      const profile: ProjectProfile = {
+        ...template,
+        name: `${area} ${product}${round ? ` ${round + 1}` : ''}`,
+        weights: Object.fromEntries(Object.entries(template.weights).map(([k, w]) => [k, w * activity[i]])),
+        archivedAt,
+      };
+      const created = ORG_CREATED + Math.floor((i * 300) / size.projects) * DAY + randInt(rng, 0, 23) * 3600;
+      const project: SimProject = {
+        id: `proj_${randomId(rng, 24)}`,
+        object: 'organization.project',
+        name: profile.name,
+        created_at: created,
+        archived_at: archivedAt ?? null,
+        status: archivedAt ? 'archived' : 'active',
+        external_key_id: null,
+        residency: profile.residency ?? 'GLOBAL',
+      };
+      this.projects.push(project);
+      this.profiles.set(project.id, profile);
+
+      const accounts: SimServiceAccount[] = [];
+      for (let a = 0; a < (i % 3 === 0 ? 2 : 1); a++) {
+        accounts.push({
+          object: 'organization.project.service_account',
+          id: `svc_acct_${randomId(rng, 20)}`,
+          name: `${profile.name} ${a === 0 ? 'worker' : 'ingest'}`,
+          role: a === 0 ? 'member' : 'owner',
+          created_at: created + randInt(rng, 1, 20) * DAY,
+          project_id: project.id,
+        });
+      }
+      this.serviceAccounts.push(...accounts);
+
+      // The first owner is in every project; each key's owner is a member of the key's project.
+      const members = new Set<SimUser>([this.users[0]]);
+      const keys: SimProjectApiKey[] = [];
+      const weights: number[] = [];
+      for (let k = 0; k < keyCounts[i]; k++, keyIndex++) {
+        const user = owners[keyIndex % owners.length];
+        const sa = k % 8 === 7 ? accounts[k % accounts.length] : undefined;
+        const inactive = k % 13 === 12;
+        if (!sa) {
+          members.add(user);
+        }
+        const key: SimProjectApiKey = {
+          object: 'organization.project.api_key',
+          redacted_value: `sk-proj-…${randomId(rng, 4)}`,
+          name:
+            k < KEY_NAMES.length
+              ? KEY_NAMES[k]
+              : `${KEY_NAMES[k % KEY_NAMES.length]} ${Math.floor(k / KEY_NAMES.length) + 1}`,
+          created_at: created + randInt(rng, 1, 60) * DAY,
+          last_used_at: null,
+          id: `key_${randomId(rng, 16)}`,
+          owner_project_access: inactive ? 'inactive' : 'active',
+          owner: sa
+            ? {
+                type: 'service_account',
+                service_account: { id: sa.id, name: sa.name, created_at: sa.created_at, role: sa.role },
+              }
+            : {
+                type: 'user',
+                user: {
+                  id: user.id,
+                  email: user.email!,
+                  name: user.name!,
+                  created_at: user.added_at,
+                  role: user.role === 'owner' ? 'owner' : 'member',
+                },
+              },
+          project_id: project.id,
+        };
+        keys.push(key);
+        // A few keys carry most of a project's traffic, and keys of owners who left the project little.
+        weights.push((inactive ? 0.25 : 1) / (k + 1) ** 1.1);
+      }
+      this.projectApiKeys.push(...keys);
+      this.keyTables.set(project.id, { keys, cumulative: cumulativeOf(weights) });
+      for (const u of [...members].sort((a, b) => this.users.indexOf(a) - this.users.indexOf(b))) {
+        this.projectUsers.push({
+          object: 'organization.project.user',
+          id: u.id,
+          name: u.name,
+          email: u.email,
+          role: u === this.users[0] || u.role === 'owner' ? 'owner' : 'member',
+          added_at: Math.max(created, u.added_at) + randInt(rng, 0, 5 * DAY),
+          project_id: project.id,
+        });
+      }
+      for (let v = 0; v < (profile.vectorStores ?? 0); v++) {
+        this.vectorStores.push({ id: `vs_${randomId(rng, 24)}`, project_id: project.id });
+      }
+    }
+    this.buildAdminEntities(rng);
+  }
+
   /** Projects that may use a source at time t, with their weights. */
   private projectsFor(source: UsageSourceId, t: number): Array<readonly [SimProject, number]> {
     const out: Array<readonly [SimProject, number]> = [];
@@ -709,7 +876,14 @@ export class SimOrg {
 
   private readonly keyWeights = new Map<string, Array<readonly [SimProjectApiKey, number]>>();
 
+  /** Cumulative key weights per project of a generated organization, searched in O(log n). */
+  private readonly keyTables = new Map<string, { keys: SimProjectApiKey[]; cumulative: Float64Array }>();
+
   private keyFor(rng: Rng, project: SimProject): SimProjectApiKey {
+    const table = this.keyTables.get(project.id);
+    if (table) {
+      return table.keys[searchCumulative(table.cumulative, rng())];
+    }
     let weighted = this.keyWeights.get(project.id);
     if (!weighted) {
       weighted = this.projectApiKeys
@@ -722,7 +896,7 @@ export class SimOrg {
 
   private dayEvents(source: UsageSourceId, day: number): UsageEvent[] {
     const cacheKey = `${source}:${day}`;
-    const cached = this.eventCache.get(cacheKey);
+    const cached = recall(this.eventCache, cacheKey);
     if (cached) {
       return cached;
     }
@@ -734,7 +908,7 @@ export class SimOrg {
     for (let hour = 0; hour < 24; hour++) {
       const peak = !weekend && hour >= 8 && hour < 18;
       const mult = weekend ? 0.25 : peak ? 1 : 0.35;
-      const count = Math.round((lo + rng() * (hi - lo)) * mult);
+      const count = Math.round((lo + rng() * (hi - lo)) * mult * this.activity);
       const minutes: number[] = [];
       for (let i = 0; i < count; i++) {
         minutes.push(Math.floor(rng() * 60));
@@ -751,7 +925,7 @@ export class SimOrg {
         events.push(this.makeEvent(rng, source, t, project));
       }
     }
-    this.eventCache.set(cacheKey, events);
+    keep(this.eventCache, cacheKey, events, this.cachedDays * EVENT_SOURCES.length);
     return events;
   }
 
@@ -850,7 +1024,7 @@ export class SimOrg {
   }
 
   private dayCostTotals(day: number): CostItem[] {
-    const cached = this.costTotalsCache.get(day);
+    const cached = recall(this.costTotalsCache, day);
     if (cached) {
       return cached;
     }
@@ -866,12 +1040,12 @@ export class SimOrg {
       }
     }
     const items = [...totals.values()];
-    this.costTotalsCache.set(day, items);
+    keep(this.costTotalsCache, day, items, this.cachedDays);
     return items;
   }
 
   private dayCosts(day: number): CostItem[] {
-    const cached = this.costCache.get(day);
+    const cached = recall(this.costCache, day);
     if (cached) {
       return cached;
     }
@@ -897,7 +1071,7 @@ export class SimOrg {
       }
     }
     items.sort((a, b) => a.t - b.t);
-    this.costCache.set(day, items);
+    keep(this.costCache, day, items, this.cachedDays);
     return items;
   }
 
@@ -1026,6 +1200,161 @@ export class SimOrg {
     }
     logs.sort((a, b) => b.effective_at - a.effective_at || (a.id < b.id ? 1 : -1));
     this.auditLogs.push(...logs);
+  }
+}
+
+/** Source-days of events (and days of costs) a large organization keeps computed; older ones are computed again. */
+const LARGE_ORG_CACHED_DAYS = 100;
+
+const FIRST_NAMES = [
+  'Ada',
+  'Ben',
+  'Chloe',
+  'Dmitri',
+  'Elena',
+  'Farid',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kim',
+  'Lena',
+  'Mateo',
+  'Nadia',
+  'Omar',
+  'Priya',
+  'Quinn',
+  'Rosa',
+  'Sven',
+  'Tara',
+  'Umar',
+  'Vera',
+  'Wei',
+  'Ximena',
+  'Yusuf',
+  'Zoe',
+  'Aiko',
+  'Bruno',
+  'Carmen',
+  'Diego',
+  'Emma',
+  'Felix',
+];
+const LAST_NAMES = [
+  'Fernandez',
+  'Okafor',
+  'Martin',
+  'Ivanov',
+  'Rossi',
+  'Haddad',
+  'Liu',
+  'Tanaka',
+  'Costa',
+  'Berg',
+  'Nguyen',
+  'Schmidt',
+  'Garcia',
+  'Kowalski',
+  'Silva',
+  'Patel',
+  'Murphy',
+  'Dubois',
+  'Jensen',
+  'Novak',
+  'Moreau',
+  'Kim',
+  'Sato',
+  'Alvarez',
+  'Brown',
+  'Cohen',
+  'Lindqvist',
+  'Mensah',
+  'Park',
+  'Rahman',
+  'Weber',
+  'Yilmaz',
+];
+const PROJECT_AREAS = [
+  'Support',
+  'Search',
+  'Billing',
+  'Checkout',
+  'Onboarding',
+  'Risk',
+  'Docs',
+  'Sales',
+  'Ops',
+  'Growth',
+];
+const PROJECT_PRODUCTS = ['Assistant', 'Pipeline', 'Insights', 'Copilot', 'Classifier'];
+
+function checkSize(size: OrgSize): void {
+  const whole = (n: number, min: number) => Number.isInteger(n) && n >= min;
+  if (!whole(size.projects, 2) || !whole(size.users, 2) || !whole(size.keys, size.projects)) {
+    throw new Error(
+      `Organization size needs at least 2 projects, 2 users and a key per project; got ${JSON.stringify(size)}.`
+    );
+  }
+  if (size.activity !== undefined && !(size.activity > 0)) {
+    throw new Error(`Organization activity must be a positive multiple; got ${size.activity}.`);
+  }
+}
+
+/** Splits `total` in proportion to the weights, at least 1 each, by largest remainder, so the parts add up exactly. */
+function apportion(total: number, weights: number[]): number[] {
+  const spare = total - weights.length;
+  const sum = weights.reduce((a, b) => a + b, 0);
+  const exact = weights.map((w) => (w / sum) * spare);
+  const parts = exact.map((x) => 1 + Math.floor(x));
+  let left = total - parts.reduce((a, b) => a + b, 0);
+  const byRemainder = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (const [, i] of byRemainder) {
+    if (left-- <= 0) {
+      break;
+    }
+    parts[i]++;
+  }
+  return parts;
+}
+
+function cumulativeOf(weights: number[]): Float64Array {
+  const out = new Float64Array(weights.length);
+  let sum = 0;
+  weights.forEach((w, i) => (out[i] = sum += w));
+  return out;
+}
+
+/** The index a uniform draw in [0, 1) falls on, over cumulative weights. */
+function searchCumulative(cumulative: Float64Array, r: number): number {
+  const target = r * cumulative[cumulative.length - 1];
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cumulative[mid] > target) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return lo;
+}
+
+/** A cached value, marked as the most recently used. */
+function recall<K, V>(cache: Map<K, V>, key: K): V | undefined {
+  const value = cache.get(key);
+  if (value !== undefined) {
+    cache.delete(key);
+    cache.set(key, value);
+  }
+  return value;
+}
+
+/** Caches a value, dropping the least recently used beyond `limit` entries. */
+function keep<K, V>(cache: Map<K, V>, key: K, value: V, limit: number): void {
+  cache.set(key, value);
+  if (cache.size > limit) {
+    cache.delete(cache.keys().next().value as K);
   }
 }
 

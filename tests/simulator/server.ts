@@ -19,11 +19,11 @@ import {
   listProjectUsers,
   listUsers,
 } from './lists';
-import { ORG_ID, SimOrg } from './org';
+import { ORG_ID, SimOrg, type OrgSize } from './org';
 import { BUCKET_PATHS, handleBuckets } from './usage';
 
 export type { Faults } from './faults';
-export { SimOrg, ORG_ID } from './org';
+export { SimOrg, ORG_ID, LARGE_ORG, type OrgSize } from './org';
 
 export interface SimulatorOptions {
   /** 0 = random free port. */
@@ -32,6 +32,8 @@ export interface SimulatorOptions {
   host?: string;
   /** Default 42. */
   seed?: number;
+  /** A generated organization of this size (e.g. LARGE_ORG) instead of the fixed small one. */
+  org?: OrgSize;
   /** Unix seconds; when given the clock is frozen at it, else real time. */
   now?: number;
   faults?: Partial<Faults>;
@@ -150,7 +152,7 @@ function injectedFailure(status: number, area: Area): [unknown, Record<string, s
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   let frozenNow: number | null = opts.now ?? null;
   const clock = () => frozenNow ?? Math.floor(Date.now() / 1000);
-  const org = new SimOrg({ seed: opts.seed ?? 42, now: clock });
+  const org = new SimOrg({ seed: opts.seed ?? 42, now: clock, size: opts.org });
   const baseFaults: Faults = { ...defaultFaults(), ...(opts.faults ?? {}) };
   let faults = cloneFaults(baseFaults);
   let bucket = faults.rateLimit ? new TokenBucket(faults.rateLimit.capacity, faults.rateLimit.refillPerSec) : null;
