@@ -88,3 +88,8 @@ export function grafanaLine(name?: string): GrafanaLine {
   }
   return line;
 }
+
+/** `tsx tests/sandbox/grafana/lines.ts --versions`: the lines' Grafana versions as a JSON array (CI's e2e matrix). */
+if (require.main === module && process.argv.includes('--versions')) {
+  console.log(JSON.stringify(grafanaLines().map((l) => l.grafana)));
+}
