@@ -13,6 +13,8 @@ module.exports = {
   // Unit tests live beside the code; simulator, proxy and tooling tests live under tests/.
   testMatch: [...base.testMatch, '<rootDir>/tests/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // The Grafana lines of the browser sandbox install their own copies of @grafana/* and React.
+  modulePathIgnorePatterns: ['<rootDir>/tests/sandbox/grafana/[^/]+/node_modules/'],
   // Many tests talk to the simulator over HTTP; a busy CI machine must not turn a slow answer into a failure.
   testTimeout: 30_000,
 };

@@ -7,7 +7,9 @@ const pluginE2eAuth = `${dirname(require.resolve('@grafana/plugin-e2e'))}/auth`;
 
 /**
  * End-to-end tests against a running Grafana with this plugin and the simulator (`npm run server`, then
- * `npm run e2e`). The browser sandbox without Grafana has its own config: tests/sandbox/playwright.config.ts.
+ * `npm run e2e`). GRAFANA_VERSION names the Grafana under test, as for `npm run server` (CI runs every version the
+ * browser tests verify): @grafana/plugin-e2e picks its version-specific selectors from it, and otherwise asks the
+ * running Grafana. The browser sandbox without Grafana has its own config: tests/sandbox/playwright.config.ts.
  * See https://playwright.dev/docs/test-configuration.
  */
 export default defineConfig<PluginOptions>({
@@ -20,6 +22,7 @@ export default defineConfig<PluginOptions>({
   retries: process.env.CI ? 2 : 0,
   /* Reporter to use. See https://playwright.dev/docs/test-reporters */
   reporter: 'html',
+  metadata: { grafanaVersion: process.env.GRAFANA_VERSION ?? 'the running Grafana' },
   /* Shared settings for all the projects below. See https://playwright.dev/docs/api/class-testoptions. */
   use: {
     /* Base URL to use in actions like `await page.goto('/')`. */

@@ -1,34 +1,28 @@
 /**
- * Bundles the sandbox host page (host.tsx) for the browser. The externals the host hands to the plugin are
- * generated from the `define([...])` list of the built dist/module.js, so the host provides exactly what the
- * plugin asks Grafana for, from the installed packages, and fails here if a new external appears that is not
- * installed.
+ * Bundles the sandbox host page (host.tsx) for the browser, once per Grafana line (grafana/lines.ts), each
+ * from that line's own packages. The externals the host hands to the plugin are generated from the
+ * `define([...])` list of the built dist/module.js, so the host provides exactly what the plugin asks Grafana
+ * for, and fails here if a new external appears that is not installed.
  *
- * Usage: `tsx tests/sandbox/build.ts` (after `npm run build`).
+ * Usage: `tsx tests/sandbox/build.ts [line…]` (after `npm run build` and `tsx tests/sandbox/grafana/install.ts`).
  */
 import { build, type Plugin } from 'esbuild';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
+
+import { LOADER_IDS, readAmdDependencies } from '../tools/amd';
+import { type GrafanaLine, grafanaLine, grafanaLines, REPO_ROOT } from './grafana/lines';
 
 export const SANDBOX_DIR = __dirname;
-export const REPO_ROOT = resolve(__dirname, '../..');
-export const HOST_BUNDLE_DIR = resolve(__dirname, 'dist');
 export const PLUGIN_DIST = resolve(REPO_ROOT, 'dist');
 
-/** AMD ids Grafana's loader answers itself rather than from a package. */
-const LOADER_IDS = new Set(['module', 'exports', 'require']);
-
-/** The dependency ids of the single anonymous `define([...], factory)` in a webpack AMD bundle. */
-export function readAmdDependencies(moduleJs: string): string[] {
-  const m = /\bdefine\(\s*(\[[^\]]*\])\s*,/.exec(moduleJs);
-  if (!m) {
-    throw new Error('dist/module.js has no define([...], factory): is it an AMD build?');
-  }
-  return JSON.parse(m[1]) as string[];
+/** Where the host bundle of a line goes (served as /sandbox/ by server.ts). */
+export function hostBundleDir(line: GrafanaLine): string {
+  return resolve(__dirname, 'dist', line.name);
 }
 
-/** `sandbox:externals`: a module whose default export maps each AMD id to the real package. */
-function externalsPlugin(deps: string[]): Plugin {
+/** `sandbox:externals`: a module whose default export maps each AMD id to the line's package. */
+function externalsPlugin(deps: string[], line: GrafanaLine): Plugin {
   const packages = deps.filter((d) => !LOADER_IDS.has(d));
   const source = [
     ...packages.map((p, i) => `import * as m${i} from ${JSON.stringify(p)};`),
@@ -41,38 +35,60 @@ function externalsPlugin(deps: string[]): Plugin {
       b.onLoad({ filter: /.*/, namespace: 'sandbox' }, () => ({
         contents: source,
         loader: 'js',
-        resolveDir: REPO_ROOT,
+        resolveDir: line.dir,
       }));
     },
   };
 }
 
+const inNodeModules = (path: string) => path.split(/[\\/]/).includes('node_modules');
+
 /**
- * Grafana's packages through their CommonJS builds: esbuild gives `.mjs` files Node's interop, where a default
- * import of a CommonJS dependency is its whole `module.exports`, which breaks @grafana/ui's ESM build
+ * Every package comes from the line's folder: a bare import from the host's own files (host.tsx, the harness)
+ * resolves there, and the packages' own imports stay within it.
+ *
+ * Grafana's packages come through their CommonJS builds: esbuild gives `.mjs` files Node's interop, where a
+ * default import of a CommonJS dependency is its whole `module.exports`, which breaks @grafana/ui's ESM build
  * (e.g. CustomScrollbar's `react-custom-scrollbars-2`). Every importer gets the same CommonJS copy.
  */
-function grafanaCommonJsPlugin(): Plugin {
+function linePackagesPlugin(line: GrafanaLine): Plugin {
+  const grafana = /^@grafana\/(data|ui|runtime|i18n|schema)(\/.*)?$/;
   return {
-    name: 'grafana-commonjs',
+    name: 'line-packages',
     setup(b) {
-      b.onResolve({ filter: /^@grafana\/(data|ui|runtime|i18n|schema)(\/.*)?$/ }, async (args) => {
-        if (args.pluginData === 'grafana-commonjs') {
+      b.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.pluginData === 'line-packages' || args.path.startsWith('sandbox:')) {
+          return undefined;
+        }
+        const fromHost = !inNodeModules(args.importer) && args.kind !== 'entry-point';
+        const isGrafana = grafana.test(args.path);
+        if (!fromHost && !isGrafana) {
           return undefined;
         }
         const resolved = await b.resolve(args.path, {
-          kind: 'require-call',
-          resolveDir: args.resolveDir,
+          kind: isGrafana ? 'require-call' : args.kind,
+          resolveDir: fromHost ? line.dir : args.resolveDir,
           importer: args.importer,
-          pluginData: 'grafana-commonjs',
+          pluginData: 'line-packages',
         });
-        return resolved.errors.length ? { errors: resolved.errors } : { path: resolved.path };
+        return resolved.errors.length
+          ? { errors: resolved.errors }
+          : { path: resolved.path, external: resolved.external };
       });
     },
   };
 }
 
-export async function buildHost(): Promise<{ deps: string[] }> {
+/** Every package in the bundle must come from the line's own node_modules. */
+function packagesOutsideLine(inputs: string[], line: GrafanaLine): string[] {
+  const own = resolve(line.dir, 'node_modules') + sep;
+  return inputs
+    .map((input) => resolve(REPO_ROOT, input.replace(/^[a-z-]+:/, '')))
+    .filter((path) => inNodeModules(path) && !path.startsWith(own))
+    .map((path) => relative(REPO_ROOT, path));
+}
+
+export async function buildHost(line: GrafanaLine): Promise<{ deps: string[] }> {
   let moduleJs: string;
   try {
     moduleJs = readFileSync(resolve(PLUGIN_DIST, 'module.js'), 'utf8');
@@ -80,10 +96,11 @@ export async function buildHost(): Promise<{ deps: string[] }> {
     throw new Error('dist/module.js is missing: run `npm run build` first.');
   }
   const deps = readAmdDependencies(moduleJs);
-  await build({
+  const result = await build({
     entryPoints: [resolve(__dirname, 'host.tsx')],
-    outdir: HOST_BUNDLE_DIR,
+    outdir: hostBundleDir(line),
     entryNames: 'host',
+    absWorkingDir: REPO_ROOT,
     bundle: true,
     format: 'iife',
     platform: 'browser',
@@ -95,20 +112,35 @@ export async function buildHost(): Promise<{ deps: string[] }> {
     jsx: 'transform',
     define: { 'process.env.NODE_ENV': process.env.SANDBOX_DEV ? '"development"' : '"production"', global: 'window' },
     loader: { '.svg': 'dataurl', '.ttf': 'file', '.woff': 'file', '.woff2': 'file', '.png': 'dataurl' },
-    plugins: [externalsPlugin(deps), grafanaCommonJsPlugin()],
+    plugins: [externalsPlugin(deps, line), linePackagesPlugin(line)],
+    metafile: true,
     logLevel: 'warning',
   });
+  const foreign = packagesOutsideLine(Object.keys(result.metafile.inputs), line);
+  if (foreign.length) {
+    throw new Error(
+      `The Grafana ${line.name} host bundles packages of another line: ${foreign.slice(0, 5).join(', ')}`
+    );
+  }
   return { deps };
 }
 
+async function main() {
+  const names = process.argv.slice(2);
+  const lines = names.length ? names.map((n) => grafanaLine(n)) : grafanaLines();
+  for (const line of lines) {
+    const started = Date.now();
+    const { deps } = await buildHost(line);
+    console.log(
+      `sandbox host for Grafana ${line.grafana} (React ${line.react}) built in ${Date.now() - started} ms; ` +
+        `module.js externals: ${deps.join(', ')}`
+    );
+  }
+}
+
 if (require.main === module) {
-  const started = Date.now();
-  buildHost().then(
-    ({ deps }) =>
-      console.log(`sandbox host built in ${Date.now() - started} ms; module.js externals: ${deps.join(', ')}`),
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    }
-  );
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
 }

@@ -32,6 +32,7 @@ import externals from 'sandbox:externals';
 import { Observable, lastValueFrom } from 'rxjs';
 
 import { createTemplateSrv } from '../harness/templateSrv';
+import { LOADER_IDS } from '../tools/amd';
 import { createBrowserBackendSrv } from './browserBackendSrv';
 
 const PLUGIN_ID = 'aiusage-openai-datasource';
@@ -60,8 +61,6 @@ type AmdFactory = (...deps: unknown[]) => unknown;
 type AmdDefine = ((...args: unknown[]) => void) & { amd: object };
 type AmdWindow = Window & { define?: AmdDefine; __grafana_public_path__?: string };
 
-const LOADER_IDS = ['module', 'exports', 'require'];
-
 export function loadAmdModule(uri: string, provided: Record<string, unknown>): Promise<Record<string, unknown>> {
   const w = window as AmdWindow;
   return new Promise((resolve, reject) => {
@@ -84,7 +83,7 @@ export function loadAmdModule(uri: string, provided: Record<string, unknown>): P
         reject(new Error(`${uri} did not call define()`));
         return;
       }
-      const missing = definition.deps.filter((d) => !LOADER_IDS.includes(d) && !(d in provided));
+      const missing = definition.deps.filter((d) => !LOADER_IDS.has(d) && !(d in provided));
       if (missing.length) {
         reject(new Error(`${uri} needs externals the host does not provide: ${missing.join(', ')}`));
         return;
@@ -236,10 +235,21 @@ function tableFrame(frames: DataFrame[], theme: GrafanaTheme2): DataFrame | unde
   })[0];
 }
 
-function Section({ title, testId, children }: { title: string; testId: string; children: React.ReactNode }) {
+function Section({
+  title,
+  testId,
+  queryType,
+  children,
+}: {
+  title: string;
+  testId: string;
+  queryType?: string;
+  children: React.ReactNode;
+}) {
   return (
     <section
       data-testid={testId}
+      data-query-type={queryType}
       style={{ marginBottom: 24, padding: 16, border: '1px solid rgba(204,204,220,0.15)', borderRadius: 4 }}
     >
       <h3>{title}</h3>
@@ -273,7 +283,13 @@ function App({ plugin, initial, theme }: { plugin: AnyPlugin; initial: SandboxSt
     groupBy: [],
   });
   const queryRef = useRef(query);
-  const [result, setResult] = useState<{ state: LoadingState; response?: DataQueryResponse; error?: string }>({
+  const [result, setResult] = useState<{
+    state: LoadingState;
+    /** The type of the query this result answers. */
+    queryType?: unknown;
+    response?: DataQueryResponse;
+    error?: string;
+  }>({
     state: LoadingState.NotStarted,
   });
   const runSeq = useRef(0);
@@ -332,15 +348,16 @@ function App({ plugin, initial, theme }: { plugin: AnyPlugin; initial: SandboxSt
 
   const onRun = useCallback(async () => {
     const seq = ++runSeq.current;
-    setResult({ state: LoadingState.Loading });
+    const queryType = queryRef.current.queryType;
+    setResult({ state: LoadingState.Loading, queryType });
     try {
       const response = await runQuery(current.current.ds!, queryRef.current, range);
       if (seq === runSeq.current) {
-        setResult({ state: response.errors?.length ? LoadingState.Error : LoadingState.Done, response });
+        setResult({ state: response.errors?.length ? LoadingState.Error : LoadingState.Done, queryType, response });
       }
     } catch (err) {
       if (seq === runSeq.current) {
-        setResult({ state: LoadingState.Error, error: err instanceof Error ? err.message : String(err) });
+        setResult({ state: LoadingState.Error, queryType, error: err instanceof Error ? err.message : String(err) });
       }
     }
   }, [range]);
@@ -395,7 +412,7 @@ function App({ plugin, initial, theme }: { plugin: AnyPlugin; initial: SandboxSt
         </div>
       </Section>
 
-      <Section title="Query" testId="sandbox-query">
+      <Section title="Query" testId="sandbox-query" queryType={String(query.queryType ?? '')}>
         <QueryEditor
           datasource={ds}
           query={query as any}
@@ -413,7 +430,12 @@ function App({ plugin, initial, theme }: { plugin: AnyPlugin; initial: SandboxSt
       </Section>
 
       <Section title="Result" testId="sandbox-result">
-        <div data-testid="sandbox-query-state" data-state={result.state} style={{ marginBottom: 8 }}>
+        <div
+          data-testid="sandbox-query-state"
+          data-state={result.state}
+          data-query-type={String(result.queryType ?? '')}
+          style={{ marginBottom: 8 }}
+        >
           State: {result.state}
         </div>
         {errors.length > 0 && (
@@ -462,6 +484,8 @@ async function main() {
       throw new Error('module.js does not export a DataSourcePlugin built on the shared @grafana/data');
     }
     render(<App plugin={plugin} initial={initial} theme={theme} />);
+    // The React the page runs, so the tests can tell which Grafana line they are on.
+    document.body.dataset.react = React.version;
     document.body.dataset.sandbox = 'ready';
   } catch (err) {
     render(

@@ -1,10 +1,12 @@
 /**
  * Browser tests of the built plugin in the sandbox page (no Grafana needed): `npm run test:browser`.
- * Each spec starts its own sandbox (simulator + data source proxy + page server) on free ports.
+ * One project per Grafana line (grafana/lines.ts): the same tests load the same dist/module.js with that line's
+ * shared modules. Each spec starts its own sandbox (simulator + data source proxy + page server) on free ports.
  */
 import { defineConfig } from '@playwright/test';
 import { resolve } from 'node:path';
 import { chromiumLaunchOptions } from '../chromium';
+import { grafanaLines } from './grafana/lines';
 
 export default defineConfig({
   testDir: __dirname,
@@ -22,5 +24,9 @@ export default defineConfig({
     trace: 'retain-on-failure',
     launchOptions: chromiumLaunchOptions ?? {},
   },
-  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  projects: grafanaLines().map((line) => ({
+    name: `grafana-${line.name}`,
+    metadata: { grafana: line.name },
+    use: { browserName: 'chromium' as const },
+  })),
 });

@@ -1,15 +1,16 @@
 /**
  * The built plugin (dist/module.js) in a browser, loaded as Grafana loads it, against the OpenAI Admin API
- * simulator behind the Grafana-like data source proxy.
+ * simulator behind the Grafana-like data source proxy. Runs once per Grafana line (playwright.config.ts).
  */
 import { expect, type Page, type Request, test } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { selectors } from '../../src/components/selectors';
+import type { QueryType } from '../../src/types';
 import { type Sandbox, startSandbox } from './server';
 
-const SCREENSHOTS = resolve(__dirname, 'screenshots');
+let SCREENSHOTS = '';
 const FULL_KEY = 'sk-admin-sim-full';
 const PROJECT_KEY = 'sk-proj-Sandbox0123456789abcdefABCDEF';
 
@@ -20,8 +21,9 @@ let sandbox: Sandbox;
 
 test.describe.configure({ mode: 'serial' });
 
-test.beforeAll(async () => {
-  sandbox = await startSandbox();
+test.beforeAll(async ({}, testInfo) => {
+  sandbox = await startSandbox({ grafana: String(testInfo.project.metadata.grafana) });
+  SCREENSHOTS = resolve(__dirname, 'screenshots', sandbox.grafana.name);
   mkdirSync(SCREENSHOTS, { recursive: true });
 });
 
@@ -36,6 +38,28 @@ test.beforeEach(() => {
 async function openSandbox(page: Page) {
   await page.goto(sandbox.url);
   await expect(page.locator('body')).toHaveAttribute('data-sandbox', 'ready');
+  // The page runs the React of the line under test, not the plugin's own.
+  await expect(page.locator('body')).toHaveAttribute('data-react', sandbox.grafana.react);
+}
+
+/** Uncaught errors, console errors and failed requests of the page, from now on. */
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`));
+  page.on('console', (msg) => {
+    // The browser's own line for a failed request names no address: the response handler below does.
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) {
+      errors.push(`console: ${msg.text()}`);
+    }
+  });
+  page.on('response', (r) => {
+    // Grafana's own fonts and images are not part of the sandbox; everything else must load.
+    const grafanaStatic = /^\/public\/(fonts|build)\//.test(new URL(r.url()).pathname);
+    if (r.status() >= 400 && !grafanaStatic) {
+      errors.push(`HTTP ${r.status()}: ${r.request().method()} ${new URL(r.url()).pathname}`);
+    }
+  });
+  return errors;
 }
 
 /** Replaces the stored key through the config editor, as a user would, then clicks Save & test. */
@@ -155,4 +179,47 @@ test('no request from the page carries the admin key', async ({ page }) => {
   expect(JSON.stringify(sandbox.stored().jsonData)).not.toContain('sk-');
   const publicSettings = await (await page.request.get(`${sandbox.url}/sandbox/settings`)).text();
   expect(publicSettings).not.toContain('sk-admin');
+});
+
+/**
+ * A field only the editor of each query type shows; `choose`: the query runs only once something is chosen
+ * there (a new Insights query has no insight yet), so the test picks the second option, which is never the one
+ * the field shows before a choice.
+ */
+const EDITOR_FIELD = {
+  timeSeries: { field: selectors.query.source },
+  inventory: { field: selectors.query.inventoryKind },
+  auditLogs: { field: selectors.query.auditEventTypes },
+  insight: { field: selectors.query.insightKind, choose: true },
+} satisfies Record<QueryType, { field: string; choose?: boolean }>;
+
+test("every query type's editor renders and its default query runs without errors", async ({ page }) => {
+  // Four editors and four queries: three times the time of one.
+  test.slow();
+  const errors = collectErrors(page);
+  await openSandbox(page);
+
+  const choices = page.getByTestId(testId(selectors.query.queryType)).getByRole('radio');
+  const types = Object.keys(EDITOR_FIELD) as QueryType[];
+  // Every type the editor offers is checked here, in the editor's order.
+  await expect(choices).toHaveCount(types.length);
+  const query = page.getByTestId('sandbox-query');
+  for (const [i, type] of types.entries()) {
+    await choices.nth(i).check();
+    await expect(query).toHaveAttribute('data-query-type', type);
+    const { field, choose } = EDITOR_FIELD[type] as { field: string; choose?: boolean };
+    await expect(page.getByTestId(testId(field))).toBeVisible();
+    if (choose) {
+      await page.getByTestId(testId(field)).click();
+      await page.getByRole('option').nth(1).click();
+    }
+    await page.getByTestId('sandbox-run').click();
+    const state = page.getByTestId('sandbox-query-state');
+    await expect(state).toHaveAttribute('data-query-type', type);
+    await expect(state).toHaveAttribute('data-state', /^(Done|Error)$/);
+    expect(await page.getByTestId('sandbox-query-error').allTextContents(), type).toEqual([]);
+    await expect(state).toHaveAttribute('data-state', 'Done');
+    await query.screenshot({ path: resolve(SCREENSHOTS, `editor-${type}.png`) });
+  }
+  expect(errors).toEqual([]);
 });

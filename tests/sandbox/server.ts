@@ -3,7 +3,8 @@
  * front of it, and one HTTP origin that serves the sandbox page, the built plugin under Grafana's public
  * path, a settings endpoint standing in for Grafana's data source API, and the data source proxy path.
  *
- * Usage: `tsx tests/sandbox/server.ts [--port 3030]` after `npm run build` and `tsx tests/sandbox/build.ts`.
+ * Usage: `tsx tests/sandbox/server.ts [--port 3030] [--grafana 13.2]` after `npm run build` and
+ * `tsx tests/sandbox/build.ts`; without --grafana the page runs the line of the plugin's own dependencies.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
@@ -12,14 +13,13 @@ import { extname, resolve, sep } from 'node:path';
 
 import { DevProxy, startDevProxy } from '../proxy/devProxy';
 import { Simulator, startSimulator } from '../simulator/server';
+import { hostBundleDir } from './build';
+import { type GrafanaLine, grafanaLine, REPO_ROOT } from './grafana/lines';
 
 const PLUGIN_ID = 'aiusage-openai-datasource';
 const DS_UID = 'openai';
 const DAY = 86400;
-const ROOT = resolve(__dirname, '../..');
-const HOST_BUNDLE_DIR = resolve(__dirname, 'dist');
-const PLUGIN_DIST = resolve(ROOT, 'dist');
-const ICONS_DIR = resolve(ROOT, 'node_modules/@grafana/ui/dist/public/img/icons');
+const PLUGIN_DIST = resolve(REPO_ROOT, 'dist');
 
 /** The simulator's frozen clock (Unix seconds): a fixed instant keeps every number on the page the same. */
 export const SANDBOX_NOW = Date.UTC(2025, 10, 14, 12) / 1000;
@@ -28,10 +28,13 @@ export interface SandboxOptions {
   /** 0 or unset picks a free port. */
   port?: number;
   host?: string;
+  /** The Grafana line whose host page is served (grafana/lines.ts); the plugin's own by default. */
+  grafana?: string;
 }
 
 export interface Sandbox {
   url: string;
+  grafana: GrafanaLine;
   sim: Simulator;
   proxy: DevProxy;
   /** The page's panel time range, Unix seconds: the 7 whole days before the frozen clock's day. */
@@ -101,6 +104,9 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const line = grafanaLine(opts.grafana);
+  const hostDir = hostBundleDir(line);
+  const iconsDir = resolve(line.dir, 'node_modules/@grafana/ui/dist/public/img/icons');
   const sim = await startSimulator({ now: SANDBOX_NOW });
   // As provisioned (provisioning/datasources/datasources.yml), with the simulator as the endpoint.
   const provisioned = () => ({
@@ -194,7 +200,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       return;
     }
     if (path.startsWith('/sandbox/')) {
-      sendFile(res, HOST_BUNDLE_DIR, decodeURIComponent(path.slice('/sandbox/'.length)));
+      sendFile(res, hostDir, decodeURIComponent(path.slice('/sandbox/'.length)));
       return;
     }
     const pluginPrefix = `/public/plugins/${PLUGIN_ID}/`;
@@ -203,7 +209,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       return;
     }
     if (path.startsWith('/public/build/img/icons/')) {
-      sendFile(res, ICONS_DIR, decodeURIComponent(path.slice('/public/build/img/icons/'.length)));
+      sendFile(res, iconsDir, decodeURIComponent(path.slice('/public/build/img/icons/'.length)));
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
@@ -224,6 +230,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   return {
     url: `http://127.0.0.1:${address.port}`,
+    grafana: line,
     sim,
     proxy,
     range,
@@ -245,14 +252,20 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 }
 
 if (require.main === module) {
-  const i = process.argv.indexOf('--port');
-  const port = i > -1 ? Number(process.argv[i + 1]) : 3030;
-  if (!existsSync(resolve(HOST_BUNDLE_DIR, 'host.js'))) {
+  const flag = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i > -1 ? process.argv[i + 1] : undefined;
+  };
+  const port = Number(flag('--port') ?? 3030);
+  const grafana = flag('--grafana');
+  if (!existsSync(resolve(hostBundleDir(grafanaLine(grafana)), 'host.js'))) {
     console.error('The host page is not built: run `npm run build && tsx tests/sandbox/build.ts` first.');
     process.exit(1);
   }
-  startSandbox({ port }).then((s) => {
-    console.log(`Sandbox at ${s.url} (simulator ${s.sim.url}, proxy ${s.proxy.url}). Ctrl+C to stop.`);
+  startSandbox({ port, grafana }).then((s) => {
+    console.log(
+      `Sandbox with Grafana ${s.grafana.grafana} at ${s.url} (simulator ${s.sim.url}, proxy ${s.proxy.url}). Ctrl+C to stop.`
+    );
     process.on('SIGINT', () => s.close().then(() => process.exit(0)));
   });
 }

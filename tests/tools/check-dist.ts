@@ -1,14 +1,23 @@
 /**
- * Offline checks of the built plugin in dist/, mirroring the Grafana plugin validator's analyzers that matter
- * for this plugin (metadatavalid, pluginname, packagejson, restrictivedep, discoverability, logos, screenshots,
- * jsMap, readme, templatereadme, license, changelog, unsafesvg) plus this plugin's own rules: GET-only routes under
- * v1/organization and no admin key in the bundle. Prints one line per check; exits 1 if any fails.
+ * Offline checks of the built plugin in dist/ and of its release archive (`npm run package`), mirroring the
+ * Grafana plugin validator's analyzers that matter for this plugin (archivename, metadatavalid, pluginname,
+ * packagejson, restrictivedep, discoverability, logos, screenshots, jsMap, readme, templatereadme, license,
+ * changelog, unsafesvg) plus this plugin's own rules: GET-only routes under v1/organization, no admin key in the
+ * bundle, and a grafanaDependency that starts at the oldest Grafana the browser tests verify. Prints one line per
+ * check; exits 1 if any fails.
  */
 import { existsSync, readFileSync, statSync } from 'fs';
+import { unzipSync } from 'fflate';
 import { join, resolve } from 'path';
 
-// semver ships no type declarations; only validRange is needed.
-const semver = require('semver') as { validRange(range: string): string | null };
+import { grafanaLines } from '../sandbox/grafana/lines';
+import { ARTIFACTS, archiveName, CHECKSUMS, checksumLine, listFiles } from './package';
+
+// semver ships no type declarations.
+const semver = require('semver') as {
+  validRange(range: string): string | null;
+  minVersion(range: string): { major: number; minor: number } | null;
+};
 
 const ROOT = resolve(__dirname, '../..');
 const DIST = join(ROOT, 'dist');
@@ -107,6 +116,18 @@ check('grafanaDependency is a ">=" semver range', () => {
   return range.trim().startsWith('>=') ? true : `should start with ">=": ${range}`;
 });
 
+check('grafanaDependency starts at the oldest Grafana line the browser tests verify', () => {
+  const range = plugin.dependencies?.grafanaDependency ?? '';
+  const min = semver.validRange(range) ? semver.minVersion(range) : null;
+  const oldest = grafanaLines()[0];
+  if (!min) {
+    return `no lower bound in ${JSON.stringify(range)}`;
+  }
+  return `${min.major}.${min.minor}` === oldest.name
+    ? true
+    : `${range} starts at ${min.major}.${min.minor}, the oldest line tested is ${oldest.name} (tests/sandbox/grafana)`;
+});
+
 check('description and keywords are set', () => {
   if (!plugin.info?.description?.trim()) {
     return 'empty info.description';
@@ -202,6 +223,97 @@ check('SVG images contain no scripts or event handlers', () => {
     return /<script/i.test(svg) || /\son[a-z]+\s*=/i.test(svg) || /javascript:/i.test(svg);
   });
   return unsafe.length === 0 ? true : `unsafe: ${unsafe.join(', ')}`;
+});
+
+// The release archive, as Grafana's validator and `grafana cli --pluginUrl` see it.
+const packageVersion = readJson<{ version: string }>(join(ROOT, 'package.json')).version;
+const archiveFile = join(ARTIFACTS, archiveName({ id: plugin.id ?? '', version: packageVersion }));
+let archive: { bytes: Uint8Array; entries: Record<string, Uint8Array> } | undefined;
+
+check('release archive is named <plugin id>-<package.json version>.zip', () => {
+  if (!existsSync(archiveFile)) {
+    return `missing ${archiveName({ id: plugin.id ?? '', version: packageVersion })} (run npm run package)`;
+  }
+  const bytes = new Uint8Array(readFileSync(archiveFile));
+  archive = { bytes, entries: unzipSync(bytes) };
+  return true;
+});
+
+const files = (entries: Record<string, Uint8Array>) => Object.keys(entries).filter((name) => !name.endsWith('/'));
+
+check('release archive has one top folder, named by the plugin id', () => {
+  if (!archive) {
+    return 'no archive';
+  }
+  const roots = [...new Set(Object.keys(archive.entries).map((name) => name.split('/')[0]))];
+  return roots.length === 1 && roots[0] === plugin.id ? true : `top folders: ${roots.join(', ')}`;
+});
+
+check('release archive holds module.js, its map, plugin.json, LICENSE, README, CHANGELOG and the images', () => {
+  if (!archive) {
+    return 'no archive';
+  }
+  const logos = plugin.info?.logos ?? {};
+  const required = [
+    'module.js',
+    'module.js.map',
+    'plugin.json',
+    'LICENSE',
+    'README.md',
+    'CHANGELOG.md',
+    ...[logos.small, logos.large, ...(plugin.info?.screenshots ?? []).map((s) => s.path)].filter(
+      (p): p is string => !!p
+    ),
+  ];
+  const missing = required.filter((f) => !(archive!.entries[`${plugin.id}/${f}`]?.length > 0));
+  return missing.length === 0 ? true : `missing or empty: ${missing.join(', ')}`;
+});
+
+check('release archive plugin.json has the id and the package.json version', () => {
+  if (!archive) {
+    return 'no archive';
+  }
+  const inside = JSON.parse(Buffer.from(archive.entries[`${plugin.id}/plugin.json`] ?? []).toString('utf8') || '{}');
+  if (inside.id !== plugin.id) {
+    return `id ${inside.id}`;
+  }
+  return inside.info?.version === packageVersion ? true : `version ${inside.info?.version} ≠ ${packageVersion}`;
+});
+
+check('release archive holds exactly the files of dist/', () => {
+  if (!archive) {
+    return 'no archive';
+  }
+  const expected = listFiles(DIST).map((f) => `${plugin.id}/${f}`);
+  const actual = files(archive.entries).sort();
+  const missing = expected.filter((f) => !actual.includes(f));
+  const extra = actual.filter((f) => !expected.includes(f));
+  const changed = expected.filter(
+    (f) =>
+      actual.includes(f) &&
+      !Buffer.from(archive!.entries[f]).equals(readFileSync(join(DIST, f.slice(f.indexOf('/') + 1))))
+  );
+  const problems = [
+    ...missing.map((f) => `missing ${f}`),
+    ...extra.map((f) => `extra ${f}`),
+    ...changed.map((f) => `differs ${f}`),
+  ];
+  return problems.length === 0 ? true : problems.slice(0, 5).join('; ');
+});
+
+check('release archive checksums (.sha1, .md5) match it', () => {
+  if (!archive) {
+    return 'no archive';
+  }
+  const name = archiveFile.split(/[\\/]/).pop()!;
+  const wrong = Object.entries(CHECKSUMS).filter(([algorithm, suffix]) => {
+    const path = archiveFile + suffix;
+    return (
+      !existsSync(path) ||
+      readFileSync(path, 'utf8') !== checksumLine(algorithm as keyof typeof CHECKSUMS, archive!.bytes, name)
+    );
+  });
+  return wrong.length === 0 ? true : `missing or wrong: ${wrong.map(([, suffix]) => name + suffix).join(', ')}`;
 });
 
 for (const result of results) {
