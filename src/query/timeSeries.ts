@@ -23,6 +23,7 @@ export const runTimeSeries: QueryRunner = async (ctx, query, request) => {
     names: names.maps,
     costByModel: query.costByModel,
     legendFormat: query.legendFormat,
+    topN: query.topN,
     refId: query.refId,
     notices,
     executed: describeRequests(plan),
