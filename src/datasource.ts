@@ -8,12 +8,13 @@ import {
   DataSourceInstanceSettings,
   ScopedVars,
 } from '@grafana/data';
-import { getTemplateSrv } from '@grafana/runtime';
+import { config, getTemplateSrv } from '@grafana/runtime';
 
 import { AdminApiClient } from './api/client';
 import { isApiError } from './api/errors';
 import { auditAnnotations } from './audit/annotations';
 import { testConnection } from './connection/testConnection';
+import { sessionStore } from './org/cache';
 import { OrgDirectory } from './org/directory';
 import { QueryContext, QueryError } from './query/context';
 import { RecentBuckets } from './query/recent';
@@ -32,7 +33,12 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
     super(instanceSettings);
     this.settings = instanceSettings.jsonData ?? {};
     this.client = new AdminApiClient(instanceSettings.url ?? '', { organizationId: this.settings.organizationId });
-    this.names = new OrgDirectory(this.client, now);
+    // Kept per Grafana organization, data source and OpenAI organization, so no list is shown under another.
+    const grafanaOrg = config.bootData?.user?.orgId ?? '';
+    const store = sessionStore(
+      `${instanceSettings.type}:org-lists:${grafanaOrg}:${instanceSettings.uid}:${this.settings.organizationId ?? ''}:`
+    );
+    this.names = new OrgDirectory(this.client, now, store);
     this.recent = new RecentBuckets(this.client);
     this.now = now;
     this.variables = new OpenAIVariableSupport(this);

@@ -24,7 +24,11 @@ export interface HarnessOptions {
   variables?: TestVariable[];
   /** How long the data source proxy waits for the API before answering 504, like Grafana's `[dataproxy] timeout`. */
   proxyTimeoutMs?: number;
+  /** The data source's uid; each harness is its own data source by default, so none restores another's lists. */
+  uid?: string;
 }
+
+let harnesses = 0;
 
 export interface Harness {
   sim: Simulator;
@@ -51,7 +55,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   setBackendSrv(createBackendSrv());
   setTemplateSrv(createTemplateSrv(options.variables));
-  const ds = new DataSource(instanceSettings(proxy.proxyBase, jsonData), () => sim.now() * 1000);
+  const uid = options.uid ?? `openai-${++harnesses}`;
+  const ds = new DataSource(instanceSettings(proxy.proxyBase, jsonData, uid), () => sim.now() * 1000);
 
   return {
     sim,
