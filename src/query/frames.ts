@@ -53,11 +53,14 @@ interface Series {
   parts: Array<string | null>;
   /** The project the results came from when only one did (always so for a series per API key). */
   project: string | null;
-  values: Float64Array[];
+  /**
+   * Sparse: the buckets with results, ascending, and their values (one per metric each). A large grouping has
+   * most of its series empty in most buckets, and only the shown series become one value per bucket.
+   */
+  at: number[];
+  values: number[];
   /** Sum over the range, per metric: the ranking. */
   totals: Float64Array;
-  /** The last bucket with a result of this group: a second one there is a duplicate. */
-  bucket: number;
 }
 
 /** Series by group, one map level per grouping value: no key is built per result (null stays apart from ""). */
@@ -114,6 +117,7 @@ export function collectSeries(input: CollectInput): Collected {
   const dims = input.groupBy.filter((d) => !(byModel && d === 'line_item') && !hidden.includes(d));
   // Results of one shown group may differ in what is summed over; otherwise a group comes once per bucket.
   const sums = byModel || dims.length < input.groupBy.length;
+  const width = metrics.length;
   // Series in the order first seen.
   const series: Series[] = [];
   const root: Level = new Map();
@@ -130,7 +134,7 @@ export function collectSeries(input: CollectInput): Collected {
   };
   const partOf = (r: UsageResult, j: number, model: string | null): string | null =>
     byModel ? (j === 0 ? model : dimValue(r[dims[j - 1]])) : dimValue(r[dims[j]]);
-  const create = (r: UsageResult, model: string | null, bucket: number): Series => {
+  const create = (r: UsageResult, model: string | null): Series => {
     const parts: Array<string | null> = [];
     for (let j = 0; j < depth; j++) {
       parts.push(partOf(r, j, model));
@@ -138,9 +142,9 @@ export function collectSeries(input: CollectInput): Collected {
     const s: Series = {
       parts,
       project: dimValue(r.project_id),
-      values: metrics.map(() => new Float64Array(n)),
+      at: [],
+      values: [],
       totals: new Float64Array(metrics.length),
-      bucket,
     };
     series.push(s);
     return s;
@@ -165,23 +169,29 @@ export function collectSeries(input: CollectInput): Collected {
       const last = depth === 0 ? '' : partOf(r, depth - 1, model);
       let s = level.get(last) as Series | undefined;
       if (!s) {
-        s = create(r, model, i);
+        s = create(r, model);
         level.set(last, s);
-      } else if (!sums) {
-        if (s.bucket === i) {
-          throw new ApiError(
-            'malformed',
-            'The API returned the same group twice in one bucket; refusing to count it twice.'
-          );
-        }
-        s.bucket = i;
       }
+      const seen = s.at.length > 0 && s.at[s.at.length - 1] === i;
+      if (seen && !sums) {
+        throw new ApiError(
+          'malformed',
+          'The API returned the same group twice in one bucket; refusing to count it twice.'
+        );
+      }
+      if (!seen) {
+        s.at.push(i);
+        for (let m = 0; m < width; m++) {
+          s.values.push(0);
+        }
+      }
+      const offset = s.values.length - width;
       if (s.project !== null && s.project !== dimValue(r.project_id)) {
         s.project = null;
       }
-      for (let m = 0; m < metrics.length; m++) {
+      for (let m = 0; m < width; m++) {
         const v = metricValue(r, metrics[m]);
-        s.values[m][i] += v;
+        s.values[offset + m] += v;
         s.totals[m] += v;
       }
     }
@@ -193,9 +203,9 @@ export function collectSeries(input: CollectInput): Collected {
     series.push({
       parts: [],
       project: null,
-      values: metrics.map(() => new Float64Array(n)),
+      at: [],
+      values: [],
       totals: new Float64Array(metrics.length),
-      bucket: -1,
     });
   }
   return { series, dims, byModel, grouped, buckets: n };
@@ -228,7 +238,7 @@ interface Named {
   display: string[];
   /** The display joined, for ties. */
   name: string;
-  values: Float64Array[];
+  series: Series;
   totals: Float64Array;
 }
 
@@ -245,7 +255,7 @@ export function renderFrames(collected: Collected, input: FrameInput): DataFrame
     }
     const offset = byModel ? 1 : 0;
     dims.forEach((d, j) => display.push(labelAndDisplay(d, s.parts[j + offset], input.names, labels)));
-    return { labels, display, name: display.join(' '), values: s.values, totals: s.totals };
+    return { labels, display, name: display.join(' '), series: s, totals: s.totals };
   });
 
   const times = buckets.map((b) => b.start_time * 1000);
@@ -269,7 +279,7 @@ export function renderFrames(collected: Collected, input: FrameInput): DataFrame
 
   const frames: DataFrame[] = [];
   const units = metrics.map((metric) => unitOf(metric, buckets));
-  const push = (s: Named, m: number) => {
+  const push = (s: Pick<Named, 'labels' | 'display'>, m: number, values: number[]) => {
     const metric = metrics[m];
     const labels = { ...s.labels, metric: metric.label };
     const parts = metrics.length > 1 || s.display.length === 0 ? [metric.label, ...s.display] : s.display;
@@ -289,7 +299,7 @@ export function renderFrames(collected: Collected, input: FrameInput): DataFrame
           {
             name: metric.label,
             type: FieldType.number,
-            values: toArray(s.values[m]),
+            values,
             labels: { ...s.labels },
             config: { unit: units[m], displayNameFromDS: displayName },
           },
@@ -299,14 +309,15 @@ export function renderFrames(collected: Collected, input: FrameInput): DataFrame
   };
   if (!cut) {
     for (const s of ordered) {
-      metrics.forEach((_, m) => push(s, m));
+      metrics.forEach((_, m) => push(s, m, dense([s], m, n, metrics.length)));
     }
   } else {
     const other = otherLabels(ordered[0].labels, otherText(ordered.length - top.n, dims, byModel));
     metrics.forEach((_, m) => {
       const ranked = m === 0 ? ordered : [...ordered].sort(rank(m));
-      ranked.slice(0, top.n).forEach((s) => push(s, m));
-      push(sumOf(ranked.slice(top.n), m, n, other), m);
+      ranked.slice(0, top.n).forEach((s) => push(s, m, dense([s], m, n, metrics.length)));
+      const rest = { labels: other, display: [other[Object.keys(other)[0]]] };
+      push(rest, m, dense(ranked.slice(top.n), m, n, metrics.length));
     });
   }
   if (frames.length === 0) {
@@ -320,28 +331,13 @@ function otherLabels(labels: Record<string, string>, text: string): Record<strin
   return Object.fromEntries(Object.keys(labels).map((k) => [k, text]));
 }
 
-/** One series holding, bucket by bucket, the sum of metric m over the given series. */
-function sumOf(rest: Named[], m: number, n: number, labels: Record<string, string>): Named {
-  const values = new Float64Array(n);
-  const totals = new Float64Array(m + 1);
-  for (const s of rest) {
-    const v = s.values[m];
-    for (let i = 0; i < n; i++) {
-      values[i] += v[i];
+/** Metric m of the series, summed bucket by bucket, one value per bucket (an empty bucket is a zero). */
+function dense(series: Named[], m: number, n: number, width: number): number[] {
+  const out = new Array<number>(n).fill(0);
+  for (const { series: s } of series) {
+    for (let k = 0; k < s.at.length; k++) {
+      out[s.at[k]] += s.values[k * width + m];
     }
-    totals[m] += s.totals[m];
-  }
-  const all: Float64Array[] = [];
-  all[m] = values;
-  const text = labels[Object.keys(labels)[0]];
-  return { labels, display: [text], name: text, values: all, totals };
-}
-
-/** A plain array for the field: several times faster than Array.from, which goes through the iterator. */
-function toArray(values: Float64Array): number[] {
-  const out = new Array<number>(values.length);
-  for (let i = 0; i < values.length; i++) {
-    out[i] = values[i];
   }
   return out;
 }
