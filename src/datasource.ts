@@ -8,7 +8,7 @@ import {
   DataSourceInstanceSettings,
   ScopedVars,
 } from '@grafana/data';
-import { getBackendSrv, getTemplateSrv } from '@grafana/runtime';
+import { config, getBackendSrv, getTemplateSrv } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 
 import { AdminApiClient } from './api/client';
@@ -16,6 +16,7 @@ import { urlProblem } from './api/endpoint';
 import { isApiError } from './api/errors';
 import { auditAnnotations } from './audit/annotations';
 import { ConnectionTestResult, testConnection } from './connection/testConnection';
+import { sessionStore } from './org/cache';
 import { OrgDirectory } from './org/directory';
 import { QueryContext, QueryError } from './query/context';
 import { RecentBuckets } from './query/recent';
@@ -41,7 +42,12 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
     this.settingsUrl = proxied
       ? proxyUrl.replace(/\/api\/datasources\/proxy\/uid\//, '/api/datasources/uid/')
       : `/api/datasources/uid/${encodeURIComponent(instanceSettings.uid)}`;
-    this.names = new OrgDirectory(this.client, now);
+    // Kept per Grafana organization, data source and OpenAI organization, so no list is shown under another.
+    const grafanaOrg = config.bootData?.user?.orgId ?? '';
+    const store = sessionStore(
+      `${instanceSettings.type}:org-lists:${grafanaOrg}:${instanceSettings.uid}:${this.settings.organizationId ?? ''}:`
+    );
+    this.names = new OrgDirectory(this.client, now, store);
     this.recent = new RecentBuckets(this.client);
     this.now = now;
     this.variables = new OpenAIVariableSupport(this);

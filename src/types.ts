@@ -34,6 +34,11 @@ export interface TimeSeriesFields {
   legendFormat?: string;
   /** Costs: split each line item into model and token type (derived from the line item text). */
   costByModel?: boolean;
+  /**
+   * Keep the N largest series of each metric (by their sum over the range) and sum the rest into one "Other"
+   * series. Unset: every series, except groupings by user or API key, which keep DEFAULT_TOP_N; 0: every series.
+   */
+  topN?: number;
 }
 
 /** Inventory tables. */

@@ -44,36 +44,68 @@ export interface DimensionDef {
   /** Result field holding the value (same as the group_by value). */
   field: GroupByKey;
   nameKind?: NameKind;
+  /** How a count of values reads, e.g. "Other (57 users)". */
+  plural: string;
+  /** One value per person or key: often hundreds, so a time series query keeps only its largest by default. */
+  many?: boolean;
   description: string;
 }
 
 export const DIMENSIONS: Record<GroupByKey, DimensionDef> = {
-  project_id: { label: 'Project', field: 'project_id', nameKind: 'project', description: 'Project, shown by name' },
-  user_id: { label: 'User', field: 'user_id', nameKind: 'user', description: 'User, shown by email or name' },
+  project_id: {
+    label: 'Project',
+    field: 'project_id',
+    plural: 'projects',
+    nameKind: 'project',
+    description: 'Project, shown by name',
+  },
+  user_id: {
+    label: 'User',
+    field: 'user_id',
+    plural: 'users',
+    many: true,
+    nameKind: 'user',
+    description: 'User, shown by email or name',
+  },
   api_key_id: {
     label: 'API key',
     field: 'api_key_id',
+    plural: 'API keys',
+    many: true,
     nameKind: 'apiKey',
     description: 'Project API key, shown by name',
   },
-  model: { label: 'Model', field: 'model', description: 'Model snapshot, e.g. gpt-4o-2024-08-06' },
-  batch: { label: 'Batch', field: 'batch', description: 'Batch API jobs vs. standard requests' },
+  model: { label: 'Model', field: 'model', plural: 'models', description: 'Model snapshot, e.g. gpt-4o-2024-08-06' },
+  batch: { label: 'Batch', field: 'batch', plural: 'batch kinds', description: 'Batch API jobs vs. standard requests' },
   service_tier: {
     label: 'Service tier',
     field: 'service_tier',
+    plural: 'service tiers',
     description: 'Processing tier: default, flex, priority, scale…',
   },
-  size: { label: 'Image size', field: 'size', description: 'Image size, e.g. 1024x1024' },
-  source: { label: 'Image source', field: 'source', description: 'image.generation, image.edit or image.variation' },
-  vector_store_id: { label: 'Vector store', field: 'vector_store_id', description: 'Vector store searched' },
+  size: { label: 'Image size', field: 'size', plural: 'image sizes', description: 'Image size, e.g. 1024x1024' },
+  source: {
+    label: 'Image source',
+    field: 'source',
+    plural: 'image sources',
+    description: 'image.generation, image.edit or image.variation',
+  },
+  vector_store_id: {
+    label: 'Vector store',
+    field: 'vector_store_id',
+    plural: 'vector stores',
+    description: 'Vector store searched',
+  },
   context_level: {
     label: 'Search context',
     field: 'context_level',
+    plural: 'search contexts',
     description: 'Web search context size: low, medium, high',
   },
   line_item: {
     label: 'Line item',
     field: 'line_item',
+    plural: 'line items',
     description: 'Billing line item, e.g. "gpt-4o-2024-08-06, input"',
   },
 };

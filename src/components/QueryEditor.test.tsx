@@ -229,6 +229,23 @@ describe('QueryEditor', () => {
     expect(onRunQuery).toHaveBeenCalledTimes(1);
   });
 
+  it('commits Top on blur as a number, and empty as unset', async () => {
+    const { onRunQuery, last } = await renderEditor({ ...DEFAULT_QUERY });
+    const input = screen.getByTestId(selectors.query.topN);
+    await userEvent.type(input, '10');
+    expect(onRunQuery).not.toHaveBeenCalled();
+    act(() => {
+      fireEvent.blur(input);
+    });
+    expect(last().topN).toBe(10);
+    await userEvent.clear(input);
+    act(() => {
+      fireEvent.blur(input);
+    });
+    expect(last().topN).toBeUndefined();
+    expect(onRunQuery).toHaveBeenCalledTimes(2);
+  });
+
   it('runs the query when a discrete choice changes', async () => {
     const { onRunQuery, last } = await renderEditor({ ...DEFAULT_QUERY });
     await userEvent.click(screen.getByTestId(selectors.query.costByModel));

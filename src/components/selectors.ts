@@ -21,6 +21,7 @@ export const selectors = {
     filter: (key: string) => `data-testid openai-query-filter-${key}`,
     legendFormat: 'data-testid openai-query-legend-format',
     costByModel: 'data-testid openai-query-cost-by-model',
+    topN: 'data-testid openai-query-top-n',
     validation: 'data-testid openai-query-validation',
     sourceChangeNotice: 'data-testid openai-query-source-change-notice',
     optionsError: 'data-testid openai-query-options-error',

@@ -28,6 +28,7 @@ const TARGET_KEYS = new Set([
   'filters',
   'legendFormat',
   'costByModel',
+  'topN',
   'insight',
   'byProject',
   'byTokenType',

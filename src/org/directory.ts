@@ -5,9 +5,9 @@
  */
 import { NameKind } from '../api/catalog';
 import { isApiError } from '../api/errors';
-import { Project, User } from '../api/types';
-import { GetOptions, OrgCache } from './cache';
-import { Lister, ProjectKeys, listProjectApiKeys, listProjects, listUsers } from './lists';
+import { Project, ProjectApiKey, User } from '../api/types';
+import { GetOptions, OrgCache, OrgStore } from './cache';
+import { Lister, ProjectKeys, listApiKeysOf, listProjects, listUsers, projectKeysOf } from './lists';
 import { apiKeyName, projectName, userName } from './names';
 
 export type NameMap = Map<string, string>;
@@ -20,33 +20,58 @@ export interface ResolvedNames {
 
 const KIND_LABEL: Record<NameKind, string> = { project: 'Projects', user: 'Users', apiKey: 'API keys' };
 
+const PROJECTS = 'projects';
+const USERS = 'users';
+const KEYS_OF = 'apiKeys:';
+/** Session storage keeps the lists pickers and panels show anyone who may query the data source, nothing else. */
+const STORED = (key: string) => key === PROJECTS || key === USERS || key.startsWith(KEYS_OF);
+
 export class OrgDirectory {
   readonly cache: OrgCache;
 
   constructor(
     private readonly client: Lister,
     /** Milliseconds, like Date.now; injectable for tests. */
-    now: () => number = Date.now
+    now: () => number = Date.now,
+    /** Where lists outlive the page (see sessionStore); none keeps them in memory only. */
+    store?: OrgStore
   ) {
-    this.cache = new OrgCache(now);
+    this.cache = new OrgCache({ now, store, stored: STORED });
   }
 
   /** Every project, archived ones included. */
   projects(options?: GetOptions): Promise<Project[]> {
-    return this.cache.get('projects', () => listProjects(this.client), options);
+    return this.cache.get(PROJECTS, () => listProjects(this.client), options);
   }
 
   users(options?: GetOptions): Promise<User[]> {
-    return this.cache.get('users', () => listUsers(this.client), options);
+    return this.cache.get(USERS, () => listUsers(this.client), options);
   }
 
   /** The keys of every project, archived ones included. */
-  projectApiKeys(options?: GetOptions): Promise<ProjectKeys> {
-    return this.cache.get(
-      'projectApiKeys',
-      async () => listProjectApiKeys(this.client, await this.projects(options)),
-      options
-    );
+  async projectApiKeys(options?: GetOptions): Promise<ProjectKeys> {
+    const projects = await this.projects(options);
+    return projectKeysOf(projects, await Promise.all(projects.map((p) => this.keysOf(p.id, options))));
+  }
+
+  /**
+   * Names of the keys of these projects only. A large organization's keys are many pages per project, so a
+   * panel lists the projects its data shows and no others; each project's list is cached on its own.
+   */
+  async apiKeyNames(projectIds: Iterable<string>): Promise<ResolvedNames> {
+    const ids = [...new Set(projectIds)];
+    try {
+      const lists = await Promise.all(ids.map((id) => this.keysOf(id)));
+      const map: NameMap = new Map(lists.flatMap((keys) => (keys ?? []).map((k) => [k.id, apiKeyName(k)] as const)));
+      return { maps: { apiKey: map }, warnings: [] };
+    } catch (e) {
+      return { maps: {}, warnings: [warning('apiKey', e)] };
+    }
+  }
+
+  /** One project's keys; null when the API refuses to list them (e.g. archived), whose keys keep their IDs. */
+  private keysOf(projectId: string, options?: GetOptions): Promise<ProjectApiKey[] | null> {
+    return this.cache.get(KEYS_OF + projectId, () => listApiKeysOf(this.client, projectId), options);
   }
 
   /** ID → name maps of the kinds asked; a list that cannot be read leaves IDs in place with a warning. */
@@ -58,7 +83,7 @@ export class OrgDirectory {
       if (s.status === 'fulfilled') {
         names.maps[wanted[i]] = s.value;
       } else {
-        names.warnings.push(`${KIND_LABEL[wanted[i]]} are shown as IDs: ${reason(s.reason)}`);
+        names.warnings.push(warning(wanted[i], s.reason));
       }
     });
     return names;
@@ -80,7 +105,7 @@ export class OrgDirectory {
   }
 }
 
-function reason(e: unknown): string {
+function warning(kind: NameKind, e: unknown): string {
   // Only the plugin's own messages reach the panel, never a JavaScript error's text.
-  return isApiError(e) ? e.message : 'the list could not be read.';
+  return `${KIND_LABEL[kind]} are shown as IDs: ${isApiError(e) ? e.message : 'the list could not be read.'}`;
 }

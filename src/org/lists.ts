@@ -32,6 +32,23 @@ export interface ProjectKeys {
   refused: Project[];
 }
 
+/** One list under one project, every page; null when the API refuses to list it (HTTP 400, e.g. archived). */
+export async function listUnderProject<T extends { id: string }>(
+  client: Lister,
+  projectId: string,
+  resource: string,
+  params: Params = {}
+): Promise<T[] | null> {
+  try {
+    return await client.listAll<T>(projectListPath(projectId, resource), { limit: LIST_LIMIT, ...params });
+  } catch (e) {
+    if (isApiError(e) && e.kind === 'badRequest') {
+      return null;
+    }
+    throw e;
+  }
+}
+
 /** One list per project, every page. A project the API refuses to list (HTTP 400, e.g. archived) is named. */
 export async function listPerProject<T extends { id: string }>(
   client: Lister,
@@ -39,28 +56,32 @@ export async function listPerProject<T extends { id: string }>(
   resource: string,
   params: Params = {}
 ): Promise<{ items: Array<{ item: T; project: Project }>; refused: Project[] }> {
-  const refused: Project[] = [];
-  const lists = await Promise.all(
-    projects.map(async (project) => {
-      try {
-        const items = await client.listAll<T>(projectListPath(project.id, resource), { limit: LIST_LIMIT, ...params });
-        return items.map((item) => ({ item, project }));
-      } catch (e) {
-        if (isApiError(e) && e.kind === 'badRequest') {
-          refused.push(project);
-          return [];
-        }
-        throw e;
-      }
-    })
-  );
-  return { items: lists.flat(), refused };
+  const lists = await Promise.all(projects.map((p) => listUnderProject<T>(client, p.id, resource, params)));
+  return joinProjectLists(projects, lists);
 }
 
-/** The keys of the given projects, `owner_project_access=any` so keys of owners who left are listed too. */
+/** Lists of the projects, in the projects' order, joined with their project; null lists name refused projects. */
+export function joinProjectLists<T>(
+  projects: Project[],
+  lists: Array<T[] | null>
+): { items: Array<{ item: T; project: Project }>; refused: Project[] } {
+  const refused = projects.filter((_, i) => lists[i] === null);
+  const items = projects.flatMap((project, i) => (lists[i] ?? []).map((item) => ({ item, project })));
+  return { items, refused };
+}
+
+/** One project's keys, `owner_project_access=any` so keys of owners who left are listed too; null if refused. */
+export function listApiKeysOf(client: Lister, projectId: string): Promise<ProjectApiKey[] | null> {
+  return listUnderProject<ProjectApiKey>(client, projectId, 'api_keys', { owner_project_access: 'any' });
+}
+
+/** The keys of the given projects. */
 export async function listProjectApiKeys(client: Lister, projects: Project[]): Promise<ProjectKeys> {
-  const { items, refused } = await listPerProject<ProjectApiKey>(client, projects, 'api_keys', {
-    owner_project_access: 'any',
-  });
+  return projectKeysOf(projects, await Promise.all(projects.map((p) => listApiKeysOf(client, p.id))));
+}
+
+/** Keys joined with their project; a null list names a project the API refused to list. */
+export function projectKeysOf(projects: Project[], lists: Array<ProjectApiKey[] | null>): ProjectKeys {
+  const { items, refused } = joinProjectLists(projects, lists);
   return { keys: items.map(({ item, project }) => ({ ...item, project })), refused };
 }

@@ -33,6 +33,8 @@ export interface FetchPlan {
   width: BucketWidth;
   metrics: MetricDef[];
   groupBy: GroupByKey[];
+  /** Sent but not the query's: summed over when the series are built. */
+  hidden?: GroupByKey[];
   /** Parameters common to every window. */
   params: Params;
   start: number;
@@ -40,12 +42,21 @@ export interface FetchPlan {
   windows: TimeWindow[];
 }
 
+export interface PlanOptions {
+  /**
+   * Group API keys by their project too: a key belongs to one project, so the results are as many, and they tell
+   * whose keys to list for names instead of every project's.
+   */
+  keyProjects?: boolean;
+}
+
 export function planQuery(
   query: OpenAIQuery,
   fromMs: number,
   toMs: number,
   nowMs: number,
-  maxDataPoints?: number
+  maxDataPoints?: number,
+  options: PlanOptions = {}
 ): FetchPlan {
   const problems = checkTimeSeriesQuery(query);
   if (problems.length) {
@@ -68,6 +79,14 @@ export function planQuery(
   const groupBy = [...(query.groupBy ?? [])];
   const sentGroupBy =
     query.costByModel && !groupBy.includes('line_item') ? [...groupBy, 'line_item' as const] : groupBy;
+  const hidden: GroupByKey[] =
+    options.keyProjects &&
+    sentGroupBy.includes('api_key_id') &&
+    !sentGroupBy.includes('project_id') &&
+    def.groupBy.includes('project_id')
+      ? ['project_id']
+      : [];
+  sentGroupBy.push(...hidden);
 
   // Parameter order as in OpenAI's own examples; the order also keys the request cache.
   const params: Params = { bucket_width: width };
@@ -85,6 +104,7 @@ export function planQuery(
     width,
     metrics,
     groupBy: sentGroupBy,
+    hidden,
     params,
     start,
     end,

@@ -16,20 +16,29 @@ import { ApiError } from '../api/errors';
 import { UsageBucket, UsageResult } from '../api/types';
 import { NameMap } from '../org/directory';
 import { parseLineItem } from './lineItems';
+import { TopLimit, defaultTopNotice, otherText, topLimit } from './topN';
 import { dimValue, metricValue, unitOf } from './values';
 
-export interface FrameInput {
-  def: EndpointDef;
+/** What series are collected from: the buckets and how they are grouped. */
+export interface CollectInput {
   metrics: MetricDef[];
-  /** The query's grouping, in the order names appear in the legend. */
+  /** The grouping sent, in the order names appear in the legend. */
   groupBy: GroupByKey[];
-  width: BucketWidth;
+  /** Sent but not shown (e.g. the project of API keys, to know whose keys to name): summed over. */
+  hidden?: GroupByKey[];
   buckets: UsageBucket[];
-  names: Partial<Record<NameKind, NameMap>>;
   /** Costs: collapse line items into the model they name. */
   costByModel?: boolean;
+}
+
+export interface FrameInput extends CollectInput {
+  def: EndpointDef;
+  width: BucketWidth;
+  names: Partial<Record<NameKind, NameMap>>;
   /** Already interpolated; `{{label}}` placeholders are filled per series. */
   legendFormat?: string;
+  /** The query's Top (see TimeSeriesFields.topN); unset applies the grouping's default. */
+  topN?: number;
   refId: string;
   notices?: QueryResultMetaNotice[];
   /** Request paths, for the query inspector. */
@@ -40,16 +49,32 @@ export interface FrameInput {
 export const NAME_LABEL: Record<NameKind, string> = { project: 'project', user: 'user', apiKey: 'api_key' };
 
 interface Series {
-  labels: Record<string, string>;
-  display: string[];
-  values: Float64Array[];
-  total: number;
-  /** The last bucket with a result of this group: a second one there is a duplicate. */
-  bucket: number;
+  /** The grouping values shown, the model first with cost by model. */
+  parts: Array<string | null>;
+  /** The project the results came from when only one did (always so for a series per API key). */
+  project: string | null;
+  /**
+   * Sparse: the buckets with results, ascending, and their values (one per metric each). A large grouping has
+   * most of its series empty in most buckets, and only the shown series become one value per bucket.
+   */
+  at: number[];
+  values: number[];
+  /** Sum over the range, per metric: the ranking. */
+  totals: Float64Array;
 }
 
 /** Series by group, one map level per grouping value: no key is built per result (null stays apart from ""). */
 interface Level extends Map<string | null, Level | Series> {}
+
+/** The series of the buckets, summed per shown group, before any name is known. */
+export interface Collected {
+  series: Series[];
+  /** The grouping shown, without the model of cost by model. */
+  dims: GroupByKey[];
+  byModel: boolean;
+  grouped: boolean;
+  buckets: number;
+}
 
 function labelAndDisplay(
   dim: GroupByKey,
@@ -80,16 +105,24 @@ export function fillLegend(format: string, labels: Record<string, string>): stri
 }
 
 export function buildFrames(input: FrameInput): DataFrame[] {
+  return renderFrames(collectSeries(input), input);
+}
+
+export function collectSeries(input: CollectInput): Collected {
   const { buckets, metrics } = input;
   const n = buckets.length;
-  const collapse = Boolean(input.costByModel);
+  const byModel = Boolean(input.costByModel);
+  const hidden = input.hidden ?? [];
   // With cost by model the line item is fetched but the series are per model.
-  const dims = collapse ? input.groupBy.filter((d) => d !== 'line_item') : input.groupBy;
-  // Series in the order first seen, which breaks ties in the final order.
+  const dims = input.groupBy.filter((d) => !(byModel && d === 'line_item') && !hidden.includes(d));
+  // Results of one shown group may differ in what is summed over; otherwise a group comes once per bucket.
+  const sums = byModel || dims.length < input.groupBy.length;
+  const width = metrics.length;
+  // Series in the order first seen.
   const series: Series[] = [];
   const root: Level = new Map();
   // With cost by model the model is the first grouping value.
-  const depth = dims.length + (collapse ? 1 : 0);
+  const depth = dims.length + (byModel ? 1 : 0);
   const models = new Map<string | null | undefined, string | null>();
   const modelOf = (lineItem: string | null | undefined): string | null => {
     let model = models.get(lineItem);
@@ -100,16 +133,19 @@ export function buildFrames(input: FrameInput): DataFrame[] {
     return model;
   };
   const partOf = (r: UsageResult, j: number, model: string | null): string | null =>
-    collapse ? (j === 0 ? model : dimValue(r[dims[j - 1]])) : dimValue(r[dims[j]]);
-  const create = (r: UsageResult, model: string | null, bucket: number): Series => {
-    const labels: Record<string, string> = {};
-    const display: string[] = [];
-    if (collapse) {
-      labels.model = model ?? '';
-      display.push(model ?? '(not per model)');
+    byModel ? (j === 0 ? model : dimValue(r[dims[j - 1]])) : dimValue(r[dims[j]]);
+  const create = (r: UsageResult, model: string | null): Series => {
+    const parts: Array<string | null> = [];
+    for (let j = 0; j < depth; j++) {
+      parts.push(partOf(r, j, model));
     }
-    dims.forEach((d) => display.push(labelAndDisplay(d, dimValue(r[d]), input.names, labels)));
-    const s: Series = { labels, display, values: metrics.map(() => new Float64Array(n)), total: 0, bucket };
+    const s: Series = {
+      parts,
+      project: dimValue(r.project_id),
+      at: [],
+      values: [],
+      totals: new Float64Array(metrics.length),
+    };
     series.push(s);
     return s;
   };
@@ -118,7 +154,7 @@ export function buildFrames(input: FrameInput): DataFrame[] {
     const results = buckets[i].results;
     for (let k = 0; k < results.length; k++) {
       const r = results[k];
-      const model = collapse ? modelOf(r.line_item) : null;
+      const model = byModel ? modelOf(r.line_item) : null;
       let level = root;
       for (let j = 0; j < depth - 1; j++) {
         const part = partOf(r, j, model);
@@ -133,37 +169,105 @@ export function buildFrames(input: FrameInput): DataFrame[] {
       const last = depth === 0 ? '' : partOf(r, depth - 1, model);
       let s = level.get(last) as Series | undefined;
       if (!s) {
-        s = create(r, model, i);
+        s = create(r, model);
         level.set(last, s);
-      } else if (!collapse) {
-        if (s.bucket === i) {
-          throw new ApiError(
-            'malformed',
-            'The API returned the same group twice in one bucket; refusing to count it twice.'
-          );
-        }
-        s.bucket = i;
       }
-      for (let m = 0; m < metrics.length; m++) {
-        const v = metricValue(r, metrics[m]);
-        s.values[m][i] += v;
-        if (m === 0) {
-          s.total += v;
+      const seen = s.at.length > 0 && s.at[s.at.length - 1] === i;
+      if (seen && !sums) {
+        throw new ApiError(
+          'malformed',
+          'The API returned the same group twice in one bucket; refusing to count it twice.'
+        );
+      }
+      if (!seen) {
+        s.at.push(i);
+        for (let m = 0; m < width; m++) {
+          s.values.push(0);
         }
+      }
+      const offset = s.values.length - width;
+      if (s.project !== null && s.project !== dimValue(r.project_id)) {
+        s.project = null;
+      }
+      for (let m = 0; m < width; m++) {
+        const v = metricValue(r, metrics[m]);
+        s.values[offset + m] += v;
+        s.totals[m] += v;
       }
     }
   }
 
-  const grouped = dims.length > 0 || collapse;
+  const grouped = dims.length > 0 || byModel;
   if (!grouped && series.length === 0) {
     // Ungrouped queries always have their one series, zeros included.
-    series.push({ labels: {}, display: [], values: metrics.map(() => new Float64Array(n)), total: 0, bucket: -1 });
+    series.push({
+      parts: [],
+      project: null,
+      at: [],
+      values: [],
+      totals: new Float64Array(metrics.length),
+    });
   }
+  return { series, dims, byModel, grouped, buckets: n };
+}
+
+/**
+ * The projects of the series that may be shown: with a Top, only those whose total in some metric reaches its
+ * N-th largest (names break ties, so every tied series may be shown). A series of one API key has one project.
+ */
+export function shownProjects(collected: Collected, topN: unknown): string[] {
+  const { series } = collected;
+  const top = collected.grouped ? topLimit(topN, collected.dims, series.length) : { n: 0 };
+  let shown = series;
+  if (top.n > 0 && series.length > top.n) {
+    const metrics = series[0].totals.length;
+    const floors = Array.from({ length: metrics }, (_, m) => {
+      const totals = series.map((s) => s.totals[m]).sort((a, b) => b - a);
+      return totals[top.n - 1];
+    });
+    shown = series.filter((s) => floors.some((floor, m) => s.totals[m] >= floor));
+  }
+  const projects = new Set<string>();
+  shown.forEach((s) => s.project !== null && projects.add(s.project));
+  return [...projects];
+}
+
+/** Named series: labels with IDs and names, and the legend's parts. */
+interface Named {
+  labels: Record<string, string>;
+  display: string[];
+  /** The display joined, for ties. */
+  name: string;
+  series: Series;
+  totals: Float64Array;
+}
+
+export function renderFrames(collected: Collected, input: FrameInput): DataFrame[] {
+  const { buckets, metrics } = input;
+  const { dims, byModel, grouped } = collected;
+  const n = collected.buckets;
+  const series: Named[] = collected.series.map((s) => {
+    const labels: Record<string, string> = {};
+    const display: string[] = [];
+    if (byModel) {
+      labels.model = s.parts[0] ?? '';
+      display.push(s.parts[0] ?? '(not per model)');
+    }
+    const offset = byModel ? 1 : 0;
+    dims.forEach((d, j) => display.push(labelAndDisplay(d, s.parts[j + offset], input.names, labels)));
+    return { labels, display, name: display.join(' '), series: s, totals: s.totals };
+  });
 
   const times = buckets.map((b) => b.start_time * 1000);
-  const ordered = series.sort((a, b) => b.total - a.total || a.display.join(' ').localeCompare(b.display.join(' ')));
+  const rank = (m: number) => (a: Named, b: Named) => b.totals[m] - a.totals[m] || a.name.localeCompare(b.name);
+  const ordered = series.sort(rank(0));
+  const top: TopLimit = grouped ? topLimit(input.topN, dims, ordered.length) : { n: 0, byDefault: false };
+  const cut = top.n > 0 && ordered.length > top.n;
   const notices = [...(input.notices ?? [])];
-  if (collapse) {
+  if (cut && top.byDefault) {
+    notices.push(defaultTopNotice(top.n, ordered.length));
+  }
+  if (byModel) {
     notices.push({
       severity: 'info',
       text: 'Models are derived from cost line items (e.g. "gpt-4o-2024-08-06, output").',
@@ -174,33 +278,46 @@ export function buildFrames(input: FrameInput): DataFrame[] {
   }
 
   const frames: DataFrame[] = [];
-  for (const s of ordered) {
-    metrics.forEach((metric, m) => {
-      const labels = { ...s.labels, metric: metric.label };
-      const parts = metrics.length > 1 || s.display.length === 0 ? [metric.label, ...s.display] : s.display;
-      const displayName = input.legendFormat ? fillLegend(input.legendFormat, labels) : parts.join(' · ');
-      frames.push(
-        createDataFrame({
-          refId: input.refId,
-          name: displayName,
-          meta: frames.length === 0 ? meta(input, notices) : meta(input),
-          fields: [
-            {
-              name: 'Time',
-              type: FieldType.time,
-              values: times,
-              config: { interval: BUCKET_SECONDS[input.width] * 1000 },
-            },
-            {
-              name: metric.label,
-              type: FieldType.number,
-              values: toArray(s.values[m]),
-              labels: { ...s.labels },
-              config: { unit: unitOf(metric, buckets), displayNameFromDS: displayName },
-            },
-          ],
-        })
-      );
+  const units = metrics.map((metric) => unitOf(metric, buckets));
+  const push = (s: Pick<Named, 'labels' | 'display'>, m: number, values: number[]) => {
+    const metric = metrics[m];
+    const labels = { ...s.labels, metric: metric.label };
+    const parts = metrics.length > 1 || s.display.length === 0 ? [metric.label, ...s.display] : s.display;
+    const displayName = input.legendFormat ? fillLegend(input.legendFormat, labels) : parts.join(' · ');
+    frames.push(
+      createDataFrame({
+        refId: input.refId,
+        name: displayName,
+        meta: frames.length === 0 ? meta(input, notices) : meta(input),
+        fields: [
+          {
+            name: 'Time',
+            type: FieldType.time,
+            values: times,
+            config: { interval: BUCKET_SECONDS[input.width] * 1000 },
+          },
+          {
+            name: metric.label,
+            type: FieldType.number,
+            values,
+            labels: { ...s.labels },
+            config: { unit: units[m], displayNameFromDS: displayName },
+          },
+        ],
+      })
+    );
+  };
+  if (!cut) {
+    for (const s of ordered) {
+      metrics.forEach((_, m) => push(s, m, dense([s], m, n, metrics.length)));
+    }
+  } else {
+    const other = otherLabels(ordered[0].labels, otherText(ordered.length - top.n, dims, byModel));
+    metrics.forEach((_, m) => {
+      const ranked = m === 0 ? ordered : [...ordered].sort(rank(m));
+      ranked.slice(0, top.n).forEach((s) => push(s, m, dense([s], m, n, metrics.length)));
+      const rest = { labels: other, display: [other[Object.keys(other)[0]]] };
+      push(rest, m, dense(ranked.slice(top.n), m, n, metrics.length));
     });
   }
   if (frames.length === 0) {
@@ -209,11 +326,18 @@ export function buildFrames(input: FrameInput): DataFrame[] {
   return frames;
 }
 
-/** A plain array for the field: several times faster than Array.from, which goes through the iterator. */
-function toArray(values: Float64Array): number[] {
-  const out = new Array<number>(values.length);
-  for (let i = 0; i < values.length; i++) {
-    out[i] = values[i];
+/** Labels of the summed rest: every grouping label says what it holds, e.g. `user="Other (57 users)"`. */
+function otherLabels(labels: Record<string, string>, text: string): Record<string, string> {
+  return Object.fromEntries(Object.keys(labels).map((k) => [k, text]));
+}
+
+/** Metric m of the series, summed bucket by bucket, one value per bucket (an empty bucket is a zero). */
+function dense(series: Named[], m: number, n: number, width: number): number[] {
+  const out = new Array<number>(n).fill(0);
+  for (const { series: s } of series) {
+    for (let k = 0; k < s.at.length; k++) {
+      out[s.at[k]] += s.values[k * width + m];
+    }
   }
   return out;
 }

@@ -1,28 +1,53 @@
 /** Usage and costs as time series: the engine's plan and buckets, names resolved, built into frames. */
 import { QueryResultMetaNotice } from '@grafana/data';
 
+import { ResolvedNames } from '../org/directory';
 import { QueryRunner } from './context';
 import { describeRequests, fetchBuckets, nameKindsOf, planQuery, provisionalNotice } from './engine';
-import { buildFrames } from './frames';
+import { collectSeries, renderFrames, shownProjects } from './frames';
 
 export const runTimeSeries: QueryRunner = async (ctx, query, request) => {
   const nowMs = ctx.now();
-  const plan = planQuery(query, request.range.from.valueOf(), request.range.to.valueOf(), nowMs, request.maxDataPoints);
-  const [buckets, names] = await Promise.all([fetchBuckets(ctx, plan), ctx.names.resolve(nameKindsOf(plan.groupBy))]);
-  const notices: QueryResultMetaNotice[] = names.warnings.map((text) => ({ severity: 'warning', text }));
+  const plan = planQuery(
+    query,
+    request.range.from.valueOf(),
+    request.range.to.valueOf(),
+    nowMs,
+    request.maxDataPoints,
+    {
+      keyProjects: true,
+    }
+  );
+  const kinds = nameKindsOf(plan.groupBy.filter((d) => !plan.hidden?.includes(d)));
+  const keys = kinds.includes('apiKey');
+  // Lists start with the data. Keys are listed per project, the costly part in a large organization: those of the
+  // filtered projects at once, else those of the projects the shown series come from once the data is in.
+  const lists = ctx.names.resolve(kinds.filter((k) => k !== 'apiKey'));
+  const filtered =
+    keys && query.filters?.projectIds?.length ? ctx.names.apiKeyNames(query.filters.projectIds) : undefined;
+  const buckets = await fetchBuckets(ctx, plan);
+  const collected = collectSeries({ ...plan, buckets, costByModel: query.costByModel });
+  const keyNames = keys ? (filtered ?? ctx.names.apiKeyNames(shownProjects(collected, query.topN))) : undefined;
+  const named: ResolvedNames[] = await Promise.all(keyNames ? [lists, keyNames] : [lists]);
+  const names = Object.assign({}, ...named.map((n) => n.maps));
+  const notices: QueryResultMetaNotice[] = named
+    .flatMap((n) => n.warnings)
+    .map((text) => ({ severity: 'warning', text }));
   const provisional = provisionalNotice(plan.def, plan.end, nowMs);
   if (provisional) {
     notices.push(provisional);
   }
-  return buildFrames({
+  return renderFrames(collected, {
     def: plan.def,
     metrics: plan.metrics,
     groupBy: plan.groupBy,
+    hidden: plan.hidden,
     width: plan.width,
     buckets,
-    names: names.maps,
+    names,
     costByModel: query.costByModel,
     legendFormat: query.legendFormat,
+    topN: query.topN,
     refId: query.refId,
     notices,
     executed: describeRequests(plan),

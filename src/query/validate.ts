@@ -11,6 +11,7 @@ import {
 } from '../api/catalog';
 import { OpenAIQuery } from '../types';
 import { countBuckets, MAX_BUCKETS } from './plan';
+import { topNProblem } from './topN';
 
 /** Problems of a time series query against the endpoint catalog, in words a user can act on. */
 export function checkTimeSeriesQuery(query: OpenAIQuery): string[] {
@@ -43,6 +44,10 @@ export function checkTimeSeriesQuery(query: OpenAIQuery): string[] {
   }
   if (query.costByModel && !def.costByModel) {
     problems.push(`Cost by model applies only to the ${ENDPOINTS[BILLED_SOURCE].label} source.`);
+  }
+  const top = topNProblem(query.topN);
+  if (top) {
+    problems.push(top);
   }
   return problems;
 }

@@ -183,6 +183,8 @@ function meanLatency(entries: RequestLogEntry[]): number {
 
 /** A DataSource as Grafana creates it for the harness's proxy: a fresh client, limiter, cache and names. */
 function freshDataSource(bed: Bed): DataSource {
+  // A cold start is a new browser session: no organization lists kept from an earlier run.
+  sessionStorage.clear();
   return new DataSource(instanceSettings(bed.proxyBase, {}), () => bed.now * 1000);
 }
 

@@ -31,7 +31,11 @@ export interface HarnessOptions {
   url?: string;
   /** Grafana's `data_source_proxy_whitelist`. */
   allowList?: string[];
+  /** The data source's uid; each harness is its own data source by default, so none restores another's lists. */
+  uid?: string;
 }
+
+let harnesses = 0;
 
 export interface Harness {
   sim: Simulator;
@@ -60,7 +64,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   setBackendSrv(createBackendSrv({ orgRole: options.orgRole }));
   setTemplateSrv(createTemplateSrv(options.variables));
-  const ds = new DataSource(instanceSettings(proxy.proxyBase, jsonData), () => sim.now() * 1000);
+  const uid = options.uid ?? `openai-${++harnesses}`;
+  const ds = new DataSource(instanceSettings(proxy.proxyBase, jsonData, uid), () => sim.now() * 1000);
 
   return {
     sim,

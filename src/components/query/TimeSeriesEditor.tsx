@@ -14,6 +14,7 @@ import { GroupByField } from './GroupByField';
 import { LegendFormatField } from './LegendFormatField';
 import { MetricsField } from './MetricsField';
 import { SourceField } from './SourceField';
+import { TopNField } from './TopNField';
 import { changeSource, describeDrop } from './sourceChange';
 
 export interface TimeSeriesEditorProps {
@@ -59,6 +60,9 @@ export function TimeSeriesEditor({ query, datasource, onChange, onRunQuery }: Ti
       <EditorRow>
         <GroupByField def={def} value={query.groupBy ?? []} onChange={(groupBy) => apply({ ...query, groupBy })} />
         <LegendFormatField value={query.legendFormat} onCommit={(legendFormat) => apply({ ...query, legendFormat })} />
+        {Boolean(query.groupBy?.length || query.costByModel) && (
+          <TopNField value={query.topN} onCommit={(topN) => apply({ ...query, topN })} />
+        )}
         {def.costByModel && (
           <CostByModelField value={query.costByModel} onChange={(costByModel) => apply({ ...query, costByModel })} />
         )}

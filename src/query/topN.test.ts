@@ -1,0 +1,154 @@
+/**
+ * Top N + Other through DataSource.query() against the simulator: the kept series are the largest by total, the
+ * rest is summed into one "Other" series per metric, and every bucket of a metric still adds up to the
+ * ungrouped query and to the simulator's ground truth.
+ */
+import { DataFrame, DataQueryResponse } from '@grafana/data';
+
+import { Harness, startHarness } from '../../tests/harness';
+import { OpenAIQuery, QueryType } from '../types';
+import { DEFAULT_TOP_N, MAX_TOP_N } from './topN';
+
+const NOW = 1763900000; // 2025-11-23 12:13:20 UTC
+const DAY = 86400;
+const TODAY = Math.floor(NOW / DAY) * DAY;
+const FROM = TODAY - 14 * DAY;
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ now: NOW });
+});
+afterAll(() => h.close());
+
+const ts = (extra: Partial<OpenAIQuery>): Partial<OpenAIQuery> => ({
+  queryType: QueryType.TimeSeries,
+  source: 'completions',
+  metrics: ['input_tokens', 'output_tokens'],
+  bucketWidth: '1d',
+  groupBy: [],
+  filters: {},
+  ...extra,
+});
+
+function ok(res: DataQueryResponse): DataFrame[] {
+  expect(res.errors ?? []).toEqual([]);
+  return res.data as DataFrame[];
+}
+
+const ofMetric = (frames: DataFrame[], label: string) => frames.filter((f) => f.fields[1]?.name === label);
+const values = (f: DataFrame) => f.fields[1].values as number[];
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** Bucket by bucket, the sum over the frames. */
+function perBucket(frames: DataFrame[]): number[] {
+  return values(frames[0]).map((_, i) => sum(frames.map((f) => values(f)[i])));
+}
+
+describe('Top N + Other', () => {
+  it('keeps the largest series of each metric and sums the rest exactly into one Other series', async () => {
+    const [all, top, ungrouped] = await Promise.all([
+      h.query([ts({ groupBy: ['user_id'], topN: 0 })], FROM, TODAY).then(ok),
+      h.query([ts({ groupBy: ['user_id'], topN: 3 })], FROM, TODAY).then(ok),
+      h.query([ts({ groupBy: [] })], FROM, TODAY).then(ok),
+    ]);
+    const metrics = ['Input tokens', 'Output tokens'];
+    const users = ofMetric(all, metrics[0]).length;
+    expect(users).toBeGreaterThan(4);
+
+    for (const metric of metrics) {
+      const every = ofMetric(all, metric);
+      const kept = ofMetric(top, metric);
+      expect(kept).toHaveLength(4);
+      // The largest by total over the range, largest first, ties by name.
+      const expected = every
+        .map((f) => ({ name: f.name!, total: sum(values(f)) }))
+        .sort((a, b) => b.total - a.total || a.name.localeCompare(b.name))
+        .slice(0, 3);
+      expect(kept.slice(0, 3).map((f) => ({ name: f.name, total: sum(values(f)) }))).toEqual(expected);
+
+      const other = kept[3];
+      expect(other.fields[1].labels).toMatchObject({
+        user: `Other (${users - 3} users)`,
+        user_id: `Other (${users - 3} users)`,
+      });
+      expect(other.name).toBe(`${metric} · Other (${users - 3} users)`);
+      // Exact: every bucket of the kept series and Other adds up to the ungrouped query.
+      const whole = ofMetric(ungrouped, metric)[0];
+      expect(perBucket(kept)).toEqual(values(whole));
+    }
+    const field = 'input_tokens';
+    expect(sum(perBucket(ofMetric(top, metrics[0])))).toBe(h.sim.org.sumUsage('completions', field, FROM, TODAY));
+  });
+
+  it('ranks each metric by its own total', async () => {
+    const frames = ok(await h.query([ts({ groupBy: ['model'], topN: 2 })], FROM, TODAY));
+    for (const metric of ['Input tokens', 'Output tokens']) {
+      const totals = ofMetric(frames, metric)
+        .slice(0, 2)
+        .map((f) => sum(values(f)));
+      expect(totals[0]).toBeGreaterThanOrEqual(totals[1]);
+      const otherSeries = ofMetric(frames, metric)[2];
+      expect(values(otherSeries).every((v, i) => v <= perBucket(ofMetric(frames, metric))[i])).toBe(true);
+    }
+  });
+
+  it('fills the legend of Other from its labels, and adds up costs by model', async () => {
+    const costs: Partial<OpenAIQuery> = {
+      queryType: QueryType.TimeSeries,
+      source: 'costs',
+      metrics: [],
+      bucketWidth: '1d',
+      filters: {},
+    };
+    const [top, ungrouped] = await Promise.all([
+      h.query([{ ...costs, groupBy: [], costByModel: true, topN: 2, legendFormat: '{{model}}' }], FROM, TODAY).then(ok),
+      h.query([{ ...costs, groupBy: [] }], FROM, TODAY).then(ok),
+    ]);
+    expect(top).toHaveLength(3);
+    expect(top[2].name).toMatch(/^Other \(\d+ models\)$/);
+    expect(top[2].fields[1].labels?.model).toBe(top[2].name);
+    const whole = values(ungrouped[0]);
+    perBucket(top).forEach((v, i) => expect(v).toBeCloseTo(whole[i], 6));
+    expect(sum(whole)).toBeCloseTo(h.sim.org.sumCost(FROM, TODAY), 6);
+  });
+
+  it('keeps the top 20 by default when a grouping by user has more series, and says so', async () => {
+    const query = ts({ groupBy: ['user_id', 'model'], metrics: ['input_tokens'] });
+    const [byDefault, every] = await Promise.all([
+      h.query([query], FROM, TODAY).then(ok),
+      h.query([{ ...query, topN: 0 }], FROM, TODAY).then(ok),
+    ]);
+    expect(every.length).toBeGreaterThan(DEFAULT_TOP_N + 1);
+    expect(every[0].meta?.notices ?? []).toEqual([]);
+    expect(byDefault).toHaveLength(DEFAULT_TOP_N + 1);
+    const rest = every.length - DEFAULT_TOP_N;
+    expect(byDefault[DEFAULT_TOP_N].name).toBe(`Other (${rest} series)`);
+    expect(byDefault[0].meta?.notices).toContainEqual({
+      severity: 'info',
+      text: expect.stringContaining(`Showing the ${DEFAULT_TOP_N} largest of ${every.length} series`),
+    });
+    expect(perBucket(byDefault)).toEqual(perBucket(every));
+  });
+
+  it('keeps every series when there are no more than N, and of groupings that are not per user or key', async () => {
+    const byModel = ok(await h.query([ts({ groupBy: ['model'], metrics: ['input_tokens'] })], FROM, TODAY));
+    expect(byModel.some((f) => f.name?.startsWith('Other'))).toBe(false);
+    const few = ok(await h.query([ts({ groupBy: ['model'], metrics: ['input_tokens'], topN: 50 })], FROM, TODAY));
+    expect(few.map((f) => f.name)).toEqual(byModel.map((f) => f.name));
+  });
+
+  it.each([[-1], [2.5], ['ten'], [MAX_TOP_N + 1]])(
+    'refuses Top %p with a message, other queries still run',
+    async (topN) => {
+      const res = await h.query([ts({ groupBy: ['user_id'], topN: topN as number }), ts({ groupBy: [] })], FROM, TODAY);
+      expect(res.errors).toEqual([
+        {
+          refId: 'A',
+          message: `Top must be a whole number of series from 0 (every series) to ${MAX_TOP_N}, not ${JSON.stringify(topN)}.`,
+          status: undefined,
+        },
+      ]);
+      expect((res.data as DataFrame[]).map((f) => f.refId)).toEqual(['B', 'B']);
+    }
+  );
+});
