@@ -10,7 +10,7 @@ import {
 } from '@grafana/data';
 import { getTemplateSrv } from '@grafana/runtime';
 
-import { AdminApiClient } from './api/client';
+import { AdminApiClient, ClientOptions } from './api/client';
 import { isApiError } from './api/errors';
 import { auditAnnotations } from './audit/annotations';
 import { testConnection } from './connection/testConnection';
@@ -28,10 +28,18 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
   readonly recent: RecentBuckets;
   private readonly settings: OpenAIDataSourceOptions;
 
-  constructor(instanceSettings: DataSourceInstanceSettings<OpenAIDataSourceOptions>, now: () => number = Date.now) {
+  constructor(
+    instanceSettings: DataSourceInstanceSettings<OpenAIDataSourceOptions>,
+    now: () => number = Date.now,
+    clientOptions: Omit<ClientOptions, 'organizationId'> = {}
+  ) {
     super(instanceSettings);
     this.settings = instanceSettings.jsonData ?? {};
-    this.client = new AdminApiClient(instanceSettings.url ?? '', { organizationId: this.settings.organizationId });
+    // An Organization ID of the wrong form fails every request at once, with what to correct.
+    this.client = new AdminApiClient(instanceSettings.url ?? '', {
+      ...clientOptions,
+      organizationId: this.settings.organizationId,
+    });
     this.names = new OrgDirectory(this.client, now);
     this.recent = new RecentBuckets(this.client);
     this.now = now;
@@ -51,7 +59,14 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
   }
 
   interpolateVariablesInQueries(queries: OpenAIQuery[], scopedVars: ScopedVars): OpenAIQuery[] {
-    return queries.map((q) => prepareQuery(q, getTemplateSrv(), scopedVars));
+    return queries.map((q) => {
+      try {
+        return prepareQuery(q, getTemplateSrv(), scopedVars);
+      } catch {
+        // Left as saved: running it reports what is wrong with it.
+        return q;
+      }
+    });
   }
 
   async query(request: DataQueryRequest<OpenAIQuery>): Promise<DataQueryResponse> {
@@ -67,13 +82,10 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
       request.targets
         .filter((t) => this.filterQuery(t))
         .map(async (target): Promise<{ frames: DataFrame[]; error?: DataQueryError }> => {
-          const query = prepareQuery(target, templateSrv, request.scopedVars);
-          const type = queryTypeDef(query);
           try {
-            if (!type) {
-              throw new QueryError([`The query type "${query.queryType}" is not supported.`]);
-            }
-            return { frames: await type.run(ctx, query, request) };
+            // Inside the try: a saved query that cannot be read fails alone.
+            const query = prepareQuery(target, templateSrv, request.scopedVars);
+            return { frames: await queryTypeDef(query)!.run(ctx, query, request) };
           } catch (e) {
             return { frames: [], error: toQueryError(e, target.refId) };
           }
@@ -89,10 +101,14 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
   }
 }
 
+/** For a failure no check foresaw: what to do, never a JavaScript error's own text. */
+export const UNREADABLE_QUERY =
+  'This query failed on something the plugin did not expect. Check its settings in the query editor and run it again; if it keeps failing, report it with the query’s JSON (Query inspector › JSON).';
+
 /** Each query fails on its own, with a message that says what to do. */
 export function toQueryError(e: unknown, refId: string): DataQueryError {
   if (e instanceof QueryError || isApiError(e)) {
     return { refId, message: e.message, status: isApiError(e) ? e.status : undefined };
   }
-  return { refId, message: `Unexpected error: ${e instanceof Error ? e.message : String(e)}` };
+  return { refId, message: UNREADABLE_QUERY };
 }

@@ -7,7 +7,7 @@ import { OpenAIDataSourceOptions, OpenAISecureJsonData } from '../types';
 import { ConfigField } from './config/ConfigField';
 import { KeyHintAlert, ScopeList } from './config/KeyHintAlert';
 import { ADMIN_KEYS_URL, DEFAULT_API_URL } from '../api/urls';
-import { apiUrlWarning, isValidOrganizationId, keyHint, normalizeApiUrl } from './config/settings';
+import { apiUrlWarning, keyHint, normalizeApiUrl, organizationIdProblem } from './config/settings';
 import { selectors } from './selectors';
 
 export { apiUrlWarning, isValidOrganizationId, keyHint, normalizeApiUrl } from './config/settings';
@@ -50,7 +50,8 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
   };
 
   const orgId = jsonData.organizationId ?? '';
-  const orgInvalid = !isValidOrganizationId(orgId);
+  const orgProblem = organizationIdProblem(orgId);
+  const orgInvalid = Boolean(orgProblem);
   const apiUrl = jsonData.apiUrl ?? '';
   const urlWarning = apiUrlWarning(apiUrl);
   const budgetInvalid = budgetText !== '' && !(Number(budgetText) >= 0);
@@ -108,9 +109,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           tooltip="Sent as the OpenAI-Organization header. Needed only if the key's owner belongs to several organizations; it is not secret. Find it under Organization settings › General."
           description="Optional. Starts with org-."
           invalid={orgInvalid}
-          error={
-            orgInvalid ? 'An organization ID looks like org-AbC123…: "org-" followed by letters and digits.' : undefined
-          }
+          error={orgProblem}
         >
           <Input
             id="openai-organization-id"

@@ -10,6 +10,7 @@ import { ADMIN_KEYS_URL, DEFAULT_API_URL } from '../api/urls';
 import type { OrgDirectory } from '../org/directory';
 import { listProjectApiKeys } from '../org/lists';
 import { isArchived } from '../org/names';
+import { organizationIdProblem } from '../api/organizationId';
 import { OpenAIDataSourceOptions } from '../types';
 
 export interface ConnectionTestResult {
@@ -94,6 +95,10 @@ export async function testConnection(
   settings: Pick<OpenAIDataSourceOptions, 'apiUrl' | 'organizationId'> = {}
 ): Promise<ConnectionTestResult> {
   const endpoint = settings.apiUrl || DEFAULT_API_URL;
+  const organizationProblem = organizationIdProblem(settings.organizationId);
+  if (organizationProblem) {
+    return { status: 'error', message: organizationProblem };
+  }
   const now = Math.floor(Date.now() / 1000);
   const day = { start_time: now - 86400, end_time: now, bucket_width: '1d', limit: 1 };
   // Lists are read fresh, as the API answers now, and the answers fill the cache pickers and names read.

@@ -5,7 +5,7 @@
 import { DataQueryRequest, DataQueryResponse, DataSourceInstanceSettings, dateTime } from '@grafana/data';
 import { BackendSrv, setBackendSrv, setTemplateSrv } from '@grafana/runtime';
 
-import { AdminApiClient } from '../../src/api/client';
+import { AdminApiClient, ClientOptions } from '../../src/api/client';
 import { DataSource } from '../../src/datasource';
 import { QueryContext } from '../../src/query/context';
 import { OrgDirectory } from '../../src/org/directory';
@@ -24,6 +24,8 @@ export interface HarnessOptions {
   variables?: TestVariable[];
   /** How long the data source proxy waits for the API before answering 504, like Grafana's `[dataproxy] timeout`. */
   proxyTimeoutMs?: number;
+  /** Tries, timeouts and waits of the data source's API client, for tests of hung or failing upstreams. */
+  client?: Omit<ClientOptions, 'organizationId'>;
 }
 
 export interface Harness {
@@ -38,6 +40,8 @@ export interface Harness {
     maxDataPoints?: number
   ): Promise<DataQueryResponse>;
   setVariables(variables: TestVariable[]): void;
+  /** Another data source instance on the same proxy and clock (no shared caches), with other settings. */
+  dataSource(jsonData?: Partial<OpenAIDataSourceOptions>, client?: HarnessOptions['client']): DataSource;
   close(): Promise<void>;
 }
 
@@ -51,7 +55,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   setBackendSrv(createBackendSrv());
   setTemplateSrv(createTemplateSrv(options.variables));
-  const ds = new DataSource(instanceSettings(proxy.proxyBase, jsonData), () => sim.now() * 1000);
+  const ds = new DataSource(instanceSettings(proxy.proxyBase, jsonData), () => sim.now() * 1000, options.client);
 
   return {
     sim,
@@ -63,6 +67,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     setVariables(variables) {
       setTemplateSrv(createTemplateSrv(variables));
+    },
+    dataSource(more = {}, client = options.client) {
+      return new DataSource(
+        instanceSettings(proxy.proxyBase, { ...jsonData, ...more }),
+        () => sim.now() * 1000,
+        client
+      );
     },
     async close() {
       await proxy.close();
