@@ -2,6 +2,9 @@
  * Every row of the bad input table through the real DataSource, Grafana's proxy routes and the simulator. A bad
  * saved query or answer runs in one panel with a good query, which must still return exactly its frames.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { DataFrame, DataQueryResponse } from '@grafana/data';
 
 import { DataSource } from '../../src/datasource';
@@ -104,9 +107,14 @@ async function expectOutcome(ds: DataSource, row: BadInput, res: DataQueryRespon
 const rows = (kind: BadInput['kind']) => BAD_INPUTS.filter((r) => r.kind === kind).map((r) => [r.id, r] as const);
 
 describe(`bad inputs (${BAD_INPUTS.length} cases)`, () => {
-  it('has at least 40 cases of every kind together, each with its own id', () => {
+  it('has at least 40 cases, each with its own id, counted as the README says', () => {
     expect(BAD_INPUTS.length).toBeGreaterThanOrEqual(40);
     expect(new Set(BAD_INPUTS.map((r) => r.id)).size).toBe(BAD_INPUTS.length);
+    const count = (kind: BadInput['kind']) => BAD_INPUTS.filter((r) => r.kind === kind).length;
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8').replace(/\s+/g, ' ');
+    expect(readme).toContain(
+      `a table of ${BAD_INPUTS.length} such cases (${count('config')} settings, ${count('savedQuery')} saved queries, ${count('apiAnswer')} API answers)`
+    );
   });
 
   describe('saved queries: the bad query fails alone, naming the field', () => {
