@@ -47,63 +47,28 @@ const COMPLETIONS = '/v1/organization/usage/completions';
 /** Quick retries, so a failing upstream is given up on in about a second. */
 const QUICK = { timeoutMs: 300, deadlineMs: 1000, sleep: () => Promise.resolve() };
 
+/** An Organization ID of the wrong form: every query and Save & test fail before any request. */
+const orgForm = (id: string, organizationId: unknown, expect: RegExp): BadInput => ({
+  id,
+  kind: 'config',
+  beforeAnyRequest: true,
+  query: usage(),
+  jsonData: { organizationId },
+  expect,
+});
+
 const config: BadInput[] = [
-  {
-    id: 'org-id-line-break',
-    kind: 'config',
-    beforeAnyRequest: true,
-    query: usage(),
-    jsonData: { organizationId: 'org-sim\n0001' },
-    expect: /Organization ID setting contains a line break or a space/,
-  },
-  {
-    id: 'org-id-space',
-    kind: 'config',
-    beforeAnyRequest: true,
-    query: usage(),
-    jsonData: { organizationId: 'org-sim 0001' },
-    expect: /Organization ID setting contains a line break or a space/,
-  },
-  {
-    id: 'org-id-project-id',
-    kind: 'config',
-    beforeAnyRequest: true,
-    query: usage(),
-    jsonData: { organizationId: 'proj_abc123' },
-    expect: /Organization ID setting does not start with "org-"/,
-  },
-  {
-    id: 'org-id-prefix-only',
-    kind: 'config',
-    beforeAnyRequest: true,
-    query: usage(),
-    jsonData: { organizationId: 'org-' },
-    expect: /Organization ID setting has nothing after "org-"/,
-  },
-  {
-    id: 'org-id-path',
-    kind: 'config',
-    beforeAnyRequest: true,
-    query: usage(),
-    jsonData: { organizationId: 'org-sim0001/../admin' },
-    expect: /Organization ID setting has characters other than letters and digits/,
-  },
-  {
-    id: 'org-id-number',
-    kind: 'config',
-    beforeAnyRequest: true,
-    query: usage(),
-    jsonData: { organizationId: 12345 },
-    expect: /Organization ID setting is a number/,
-  },
-  {
-    id: 'org-id-object',
-    kind: 'config',
-    beforeAnyRequest: true,
-    query: usage(),
-    jsonData: { organizationId: { id: 'org-sim0001' } },
-    expect: /Organization ID setting is not text/,
-  },
+  orgForm('org-id-line-break', 'org-sim\n0001', /Organization ID setting contains a line break or a space/),
+  orgForm('org-id-space', 'org-sim 0001', /Organization ID setting contains a line break or a space/),
+  orgForm('org-id-project-id', 'proj_abc123', /Organization ID setting does not start with "org-"/),
+  orgForm('org-id-prefix-only', 'org-', /Organization ID setting has nothing after "org-"/),
+  orgForm(
+    'org-id-path',
+    'org-sim0001/../admin',
+    /Organization ID setting has characters other than letters and digits/
+  ),
+  orgForm('org-id-number', 12345, /Organization ID setting is a number/),
+  orgForm('org-id-object', { id: 'org-sim0001' }, /Organization ID setting is not text/),
   {
     id: 'org-id-trailing-line-break',
     kind: 'config',
