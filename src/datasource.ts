@@ -11,7 +11,7 @@ import {
 import { config, getBackendSrv, getTemplateSrv } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 
-import { AdminApiClient } from './api/client';
+import { AdminApiClient, ClientOptions } from './api/client';
 import { urlProblem } from './api/endpoint';
 import { isApiError } from './api/errors';
 import { auditAnnotations } from './audit/annotations';
@@ -33,10 +33,18 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
   /** Grafana's settings API for this data source, next to its proxy URL (same origin and sub-path). */
   private readonly settingsUrl: string;
 
-  constructor(instanceSettings: DataSourceInstanceSettings<OpenAIDataSourceOptions>, now: () => number = Date.now) {
+  constructor(
+    instanceSettings: DataSourceInstanceSettings<OpenAIDataSourceOptions>,
+    now: () => number = Date.now,
+    clientOptions: Omit<ClientOptions, 'organizationId'> = {}
+  ) {
     super(instanceSettings);
     this.settings = instanceSettings.jsonData ?? {};
-    this.client = new AdminApiClient(instanceSettings.url ?? '', { organizationId: this.settings.organizationId });
+    // An Organization ID of the wrong form fails every request at once, with what to correct.
+    this.client = new AdminApiClient(instanceSettings.url ?? '', {
+      ...clientOptions,
+      organizationId: this.settings.organizationId,
+    });
     const proxyUrl = instanceSettings.url ?? '';
     const proxied = /\/api\/datasources\/proxy\/uid\/[^/]+$/.test(proxyUrl);
     this.settingsUrl = proxied
@@ -66,7 +74,14 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
   }
 
   interpolateVariablesInQueries(queries: OpenAIQuery[], scopedVars: ScopedVars): OpenAIQuery[] {
-    return queries.map((q) => prepareQuery(q, getTemplateSrv(), scopedVars));
+    return queries.map((q) => {
+      try {
+        return prepareQuery(q, getTemplateSrv(), scopedVars);
+      } catch {
+        // Left as saved: running it reports what is wrong with it.
+        return q;
+      }
+    });
   }
 
   async query(request: DataQueryRequest<OpenAIQuery>): Promise<DataQueryResponse> {
@@ -82,13 +97,10 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
       request.targets
         .filter((t) => this.filterQuery(t))
         .map(async (target): Promise<{ frames: DataFrame[]; error?: DataQueryError }> => {
-          const query = prepareQuery(target, templateSrv, request.scopedVars);
-          const type = queryTypeDef(query);
           try {
-            if (!type) {
-              throw new QueryError([`The query type "${query.queryType}" is not supported.`]);
-            }
-            return { frames: await type.run(ctx, query, request) };
+            // Inside the try: a saved query that cannot be read fails alone.
+            const query = prepareQuery(target, templateSrv, request.scopedVars);
+            return { frames: await queryTypeDef(query)!.run(ctx, query, request) };
           } catch (e) {
             return { frames: [], error: toQueryError(e, target.refId) };
           }
@@ -129,10 +141,14 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
   }
 }
 
+/** For a failure no check foresaw: what to do, never a JavaScript error's own text. */
+export const UNREADABLE_QUERY =
+  'This query failed on something the plugin did not expect. Check its settings in the query editor and run it again; if it keeps failing, report it with the query’s JSON (Query inspector › JSON).';
+
 /** Each query fails on its own, with a message that says what to do. */
 export function toQueryError(e: unknown, refId: string): DataQueryError {
   if (e instanceof QueryError || isApiError(e)) {
     return { refId, message: e.message, status: isApiError(e) ? e.status : undefined };
   }
-  return { refId, message: `Unexpected error: ${e instanceof Error ? e.message : String(e)}` };
+  return { refId, message: UNREADABLE_QUERY };
 }

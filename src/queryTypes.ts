@@ -8,9 +8,10 @@ import { ScopedVars } from '@grafana/data';
 import { runAuditLogs } from './audit/runAuditLogs';
 import { runInsight } from './insights/runInsight';
 import { runInventory } from './inventory/runInventory';
-import { QueryRunner } from './query/context';
+import { ownEntry } from './lookup';
+import { QueryError, QueryRunner } from './query/context';
 import { Replacer, interpolateAudit, interpolateSeries } from './query/interpolate';
-import { migrateQuery } from './query/migrate';
+import { checkQuery } from './query/migrate';
 import { runTimeSeries } from './query/timeSeries';
 import { OpenAIQuery, QueryType } from './types';
 
@@ -56,11 +57,23 @@ export const QUERY_TYPE_IDS: QueryType[] = Object.values(QueryType);
 
 /** The descriptor of a query's type; undefined for a type this version does not know. */
 export function queryTypeDef(query: OpenAIQuery): QueryTypeDef | undefined {
-  return QUERY_TYPES[query.queryType ?? QueryType.TimeSeries];
+  return ownEntry(QUERY_TYPES, query.queryType ?? QueryType.TimeSeries);
 }
 
-/** A saved query brought to the current shape, with its type's template variables replaced. */
-export function prepareQuery(query: OpenAIQuery, templateSrv: Replacer, scopedVars?: ScopedVars): OpenAIQuery {
-  const migrated = migrateQuery(query);
-  return queryTypeDef(migrated)?.interpolate(migrated, templateSrv, scopedVars) ?? migrated;
+/**
+ * A saved query brought to the current shape, with its type's template variables replaced. Throws a QueryError
+ * naming each field that cannot be read, or an unknown query type.
+ */
+export function prepareQuery(saved: OpenAIQuery, templateSrv: Replacer, scopedVars?: ScopedVars): OpenAIQuery {
+  const { query, problems } = checkQuery(saved);
+  const type = queryTypeDef(query);
+  if (!type) {
+    problems.unshift(
+      `Query type: "${String(query.queryType)}" is not a query type of this plugin version. Choose one in the query editor.`
+    );
+  }
+  if (problems.length) {
+    throw new QueryError(problems);
+  }
+  return type!.interpolate(query, templateSrv, scopedVars);
 }

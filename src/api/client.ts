@@ -7,8 +7,9 @@ import { BackendSrv, getBackendSrv } from '@grafana/runtime';
 import { lastValueFrom, timeout } from 'rxjs';
 
 import { RequestCache } from './cache';
-import { ApiError, errorFromResponse, isRetryable } from './errors';
+import { ApiError, cursorCycle, describePath, errorFromResponse, isRetryable } from './errors';
 import { Limiter } from './limiter';
+import { organizationIdProblem, organizationIdValue } from './organizationId';
 import { ListPage } from './types';
 
 export type ParamValue = string | number | boolean | string[] | Record<string, number> | null | undefined;
@@ -27,6 +28,8 @@ export interface ClientOptions {
   maxAttempts?: number;
   /** Give up on one try after this long (a hung request is retried). */
   timeoutMs?: number;
+  /** Give up on a request, all its tries and waits together, after this long. */
+  deadlineMs?: number;
   sleep?: (ms: number) => Promise<void>;
   backendSrv?: () => BackendSrv;
 }
@@ -80,6 +83,7 @@ export class AdminApiClient {
   readonly cache: RequestCache;
   private readonly maxAttempts: number;
   private readonly timeoutMs: number;
+  private readonly deadlineMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly backendSrv: () => BackendSrv;
 
@@ -91,13 +95,23 @@ export class AdminApiClient {
     this.limiter = options.limiter ?? new Limiter();
     this.cache = options.cache ?? new RequestCache();
     this.maxAttempts = options.maxAttempts ?? 5;
+    // Grafana's data source proxy gives up after 30 s by default ([dataproxy] timeout); a hung upstream must not
+    // hold a panel for every try's full wait.
     this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.deadlineMs = options.deadlineMs ?? 90_000;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.backendSrv = options.backendSrv ?? getBackendSrv;
+    this.organizationProblem = organizationIdProblem(options.organizationId);
   }
+
+  /** Set when the Organization ID setting cannot be sent: every request fails at once with it. */
+  readonly organizationProblem?: string;
 
   /** One GET, parsed as JSON. */
   getJson<T>(path: string, params?: Params, options: RequestOptions = {}): Promise<T> {
+    if (this.organizationProblem) {
+      return Promise.reject(new ApiError('organization', this.organizationProblem));
+    }
     const query = encodeQuery(params);
     const url = `${this.baseUrl}${path}${query ? `?${query}` : ''}`;
     let loaded = false;
@@ -119,6 +133,7 @@ export class AdminApiClient {
   async listAll<T extends { id: string }>(path: string, params: Params = {}): Promise<T[]> {
     const items: T[] = [];
     let after: string | undefined;
+    const seen = new Set<string>();
     for (let page = 0; page < MAX_LIST_PAGES; page++) {
       const res = await this.getJson<ListPage<T>>(path, { ...params, after });
       if (!res || !Array.isArray(res.data)) {
@@ -129,26 +144,40 @@ export class AdminApiClient {
         return items;
       }
       const next = res.data[res.data.length - 1]?.id ?? res.last_id ?? undefined;
-      if (!next || next === after) {
-        // Following the same cursor again would loop, and stopping would drop items silently.
+      if (!next) {
+        // Stopping would drop items silently.
         throw new ApiError('malformed', `The list ${path} says it has more items but gives no cursor to them.`, {
           path,
         });
       }
+      if (seen.has(next)) {
+        throw new ApiError('malformed', cursorCycle(`The list ${describePath(path)}`), { path });
+      }
+      seen.add(next);
       after = next;
     }
     throw new ApiError('malformed', `The list ${path} has more than ${MAX_LIST_PAGES} pages.`, { path });
   }
 
   private async fetchWithRetry<T>(url: string, path: string): Promise<T> {
+    const started = Date.now();
+    const left = () => this.deadlineMs - (Date.now() - started);
+    let last: ApiError | undefined;
     for (let attempt = 1; ; attempt++) {
+      if (last && left() <= 0) {
+        throw this.outOfTime(last, path, attempt - 1, Date.now() - started);
+      }
       try {
-        const value = await this.limiter.run(() => this.fetchOnce<T>(url, path));
+        const value = await this.limiter.run(() => this.fetchOnce<T>(url, path, left()));
         this.limiter.onSuccess();
         return value;
       } catch (err) {
-        if (!isRetryable(err) || attempt >= this.maxAttempts) {
+        if (!isRetryable(err)) {
           throw err;
+        }
+        last = err as ApiError;
+        if (attempt >= this.maxAttempts) {
+          throw this.outOfTime(last, path, attempt, Date.now() - started);
         }
         this.stats.retries++;
         const e = err as ApiError;
@@ -164,26 +193,45 @@ export class AdminApiClient {
     }
   }
 
-  private async fetchOnce<T>(url: string, path: string): Promise<T> {
+  /** The last failure, said as what happened over every try when the request ran out of time. */
+  private outOfTime(last: ApiError, path: string, tries: number, elapsedMs: number): ApiError {
+    if (last.kind !== 'timeout') {
+      return last;
+    }
+    const seconds = Math.round(elapsedMs / 1000);
+    return new ApiError(
+      'timeout',
+      `The API did not answer for ${describePath(path)}: ${tries} tries over ${seconds} s went unanswered, so the request was given up. OpenAI or the API endpoint may be overloaded or down; try again later or with a shorter time range.`,
+      { path, status: last.status }
+    );
+  }
+
+  private async fetchOnce<T>(url: string, path: string, budgetMs = this.timeoutMs): Promise<T> {
     this.stats.requests++;
     const headers: Record<string, string> = {};
-    if (this.options.organizationId) {
-      headers['OpenAI-Organization'] = this.options.organizationId;
+    const organizationId = organizationIdValue(this.options.organizationId);
+    if (organizationId) {
+      headers['OpenAI-Organization'] = organizationId;
     }
     let data: unknown;
+    const waitMs = Math.max(1, Math.min(this.timeoutMs, budgetMs));
     try {
       const response = await lastValueFrom(
         this.backendSrv()
           .fetch<T>({ url, method: 'GET', headers, showErrorAlert: false, showSuccessAlert: false })
-          .pipe(timeout(this.timeoutMs))
+          .pipe(timeout(waitMs))
       );
       data = response.data;
     } catch (err) {
       if ((err as Error)?.name === 'TimeoutError') {
-        throw new ApiError('timeout', `The API did not answer within ${this.timeoutMs / 1000} s.`, { path });
+        throw new ApiError('timeout', `The API did not answer within ${waitMs / 1000} s.`, { path });
       }
       const e = err as { status?: number; data?: unknown };
       throw errorFromResponse(e?.status, e?.data, path, e?.status === 429 ? retryAfterSeconds(err) : undefined);
+    }
+    if (data && typeof data === 'object' && 'error' in data && !('data' in data)) {
+      // Some gateways pass OpenAI's error on with status 200: keep its message, never read it as an empty page.
+      throw errorFromResponse(200, data, path);
     }
     if (data === null || typeof data !== 'object') {
       throw new ApiError(

@@ -144,7 +144,7 @@ export const PANEL_MESSAGES: Record<ApiErrorKind, (f: ErrorFacts) => string> = {
     `OpenAI does not know this organization for the key${f.openaiMessage ? ` (${f.openaiMessage})` : ''}: check the Organization ID setting, or leave it empty.`,
   notFound: (f) => `The API answered 404 for ${where(f)}: check the data source URL.`,
   badRequest: (f) =>
-    `OpenAI refused the request for ${where(f)} (HTTP ${f.status})${
+    `${f.status === 200 ? `OpenAI answered ${where(f)} with an error instead of data` : `OpenAI refused the request for ${where(f)} (HTTP ${f.status})`}${
       f.openaiMessage || f.detail ? `: ${f.openaiMessage ?? f.detail}` : '.'
     }`,
   rateLimit: () => 'OpenAI is rate limiting this key and the retries ran out; try again in a minute.',
@@ -230,6 +230,11 @@ export function describePath(path: string): string {
     return 'project API keys';
   }
   return rest.replace(/_/g, ' ') || 'the organization';
+}
+
+/** Following a cursor the API gave before would fetch the same pages forever. */
+export function cursorCycle(what: string): string {
+  return `${what}: the API's page cursors lead back to a page already read (a cycle), so the list never ends. Refusing to show a partial or doubled result; try again later.`;
 }
 
 /** Whether trying again may help. */

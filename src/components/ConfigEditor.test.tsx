@@ -170,6 +170,11 @@ describe('ConfigEditor', () => {
     expect(latest.current.jsonData.organizationId).toBe('org-sim0001');
   });
 
+  it('says what is wrong with a provisioned organization ID', () => {
+    renderEditor(settings({ jsonData: { organizationId: 'org-sim\n0001' } }));
+    expect(screen.getByText(/Organization ID setting contains a line break/)).toBeInTheDocument();
+  });
+
   it('stores the monthly budget as a number', async () => {
     const latest = renderEditor(settings({ jsonData: { monthlyBudget: 100 } }));
     const input = screen.getByTestId(selectors.config.monthlyBudget);

@@ -7,7 +7,7 @@ import { OpenAIDataSourceOptions, OpenAISecureJsonData } from '../types';
 import { ConfigField } from './config/ConfigField';
 import { KeyHintAlert, ScopeList } from './config/KeyHintAlert';
 import { ADMIN_KEYS_URL, DEFAULT_API_HOST, DEFAULT_API_URL, apiHost } from '../api/endpoint';
-import { apiUrlWarning, isValidOrganizationId, keyHint, migrateEndpoint, normalizeApiUrl } from './config/settings';
+import { apiUrlWarning, keyHint, migrateEndpoint, normalizeApiUrl, organizationIdProblem } from './config/settings';
 import { selectors } from './selectors';
 
 export { apiUrlWarning, isValidOrganizationId, keyHint, normalizeApiUrl } from './config/settings';
@@ -71,7 +71,8 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
   };
 
   const orgId = jsonData.organizationId ?? '';
-  const orgInvalid = !isValidOrganizationId(orgId);
+  const orgProblem = organizationIdProblem(orgId);
+  const orgInvalid = Boolean(orgProblem);
   const urlWarning = apiUrlWarning(urlText);
   const keyHost = apiHost(options.url);
   const urlMissing = !normalizeApiUrl(urlText);
@@ -130,9 +131,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           tooltip="Sent as the OpenAI-Organization header. Needed only if the key's owner belongs to several organizations; it is not secret. Find it under Organization settings › General."
           description="Optional. Starts with org-."
           invalid={orgInvalid}
-          error={
-            orgInvalid ? 'An organization ID looks like org-AbC123…: "org-" followed by letters and digits.' : undefined
-          }
+          error={orgProblem}
         >
           <Input
             id="openai-organization-id"

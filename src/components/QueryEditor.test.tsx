@@ -1,6 +1,6 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 
-import { SOURCE_IDS } from '../api/catalog';
+import { BUCKET_SECONDS, BucketWidth, SOURCE_IDS } from '../api/catalog';
 import { DEFAULT_QUERY, OpenAIQuery, QueryType } from '../types';
 import { setupComboboxEnvironment } from './comboboxTestSetup';
 import { QueryEditor } from './QueryEditor';
@@ -38,23 +38,29 @@ function fakeDatasource() {
         }
         return [];
       }),
-      getJson: jest.fn(async (_path: string, params?: Record<string, unknown>) => ({
-        object: 'page',
-        has_more: false,
-        data: [
-          {
-            // One bucket spanning the requested window, so the buckets join up as the API's do.
+      getJson: jest.fn(async (_path: string, params?: Record<string, unknown>) => {
+        // Buckets of the requested width over the requested window, as the API's; the usage sits in the first.
+        const width = BUCKET_SECONDS[params?.bucket_width as BucketWidth];
+        const start = Number(params?.start_time);
+        const end = Number(params?.end_time);
+        const data = [];
+        for (let s = start; s < end; s = Math.min((Math.floor(s / width) + 1) * width, end)) {
+          data.push({
             object: 'bucket',
-            start_time: params?.start_time,
-            end_time: params?.end_time,
-            results: [
-              { object: 'organization.usage.completions.result', model: 'gpt-4o-mini', input_tokens: 1 },
-              { object: 'organization.usage.completions.result', model: 'gpt-4o', input_tokens: 1 },
-              { object: 'organization.usage.completions.result', model: 'gpt-4o', input_tokens: 1 },
-            ].filter(() => (params?.group_by as string[] | undefined)?.includes('model')),
-          },
-        ],
-      })),
+            start_time: s,
+            end_time: Math.min((Math.floor(s / width) + 1) * width, end),
+            results: [] as object[],
+          });
+        }
+        if ((params?.group_by as string[] | undefined)?.includes('model')) {
+          data[0].results = [
+            { object: 'organization.usage.completions.result', model: 'gpt-4o-mini', input_tokens: 1 },
+            { object: 'organization.usage.completions.result', model: 'gpt-4o', input_tokens: 1 },
+            { object: 'organization.usage.completions.result', model: 'gpt-4o', input_tokens: 1 },
+          ];
+        }
+        return { object: 'page', has_more: false, data };
+      }),
     },
   };
 }

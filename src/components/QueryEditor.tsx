@@ -1,6 +1,7 @@
 import React from 'react';
 import { RadioButtonGroup, Stack } from '@grafana/ui';
 
+import { ownEntry } from '../lookup';
 import { migrateQuery } from '../query/migrate';
 import { QUERY_TYPES, QUERY_TYPE_IDS } from '../queryTypes';
 import { QueryType } from '../types';
@@ -11,7 +12,7 @@ import { selectors } from './selectors';
 /** Dispatches to the editor of the query's type. */
 export function QueryEditor(props: OpenAIQueryEditorProps) {
   const query = migrateQuery(props.query);
-  const known = query.queryType && QUERY_TYPES[query.queryType] ? query.queryType : QueryType.TimeSeries;
+  const known = ownEntry(QUERY_TYPES, query.queryType) ? query.queryType! : QueryType.TimeSeries;
   const Editor = queryTypeEditors[known];
 
   return (

@@ -19,6 +19,7 @@ import { UsagePage } from '../api/types';
 import type { OrgDirectory } from '../org/directory';
 import { listProjectApiKeys } from '../org/lists';
 import { isArchived } from '../org/names';
+import { organizationIdProblem } from '../api/organizationId';
 import { OpenAIDataSourceOptions } from '../types';
 
 export interface ConnectionTestResult {
@@ -108,6 +109,10 @@ export async function testConnection(
   } = {}
 ): Promise<ConnectionTestResult> {
   const endpoint = settings.endpoint || 'the data source URL';
+  const organizationProblem = organizationIdProblem(settings.organizationId);
+  if (organizationProblem) {
+    return { status: 'error', message: organizationProblem };
+  }
   const now = Math.floor(Date.now() / 1000);
   const day = { start_time: now - 86400, end_time: now, bucket_width: '1d', limit: 1 };
   // Lists are read fresh, as the API answers now, and the answers fill the cache pickers and names read.

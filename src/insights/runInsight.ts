@@ -1,4 +1,5 @@
 /** Runs an insight query: dispatches to the figure the query asks for. */
+import { ownEntry } from '../lookup';
 import { QueryError, QueryRunner } from '../query/context';
 import { InsightKind } from '../types';
 import { runAttributedSpend } from './attributedSpend';
@@ -16,11 +17,13 @@ export const insightRunners: Record<InsightKind, QueryRunner> = {
 };
 
 export const runInsight: QueryRunner = (ctx, query, request) => {
-  const runner = query.insight ? insightRunners[query.insight] : undefined;
+  const runner = ownEntry(insightRunners, query.insight);
   if (!runner) {
     return Promise.reject(
       new QueryError([
-        query.insight ? `Unknown insight "${query.insight}". Choose one from the list.` : 'Choose an insight.',
+        query.insight
+          ? `Insight: "${query.insight}" is not an insight this plugin has. Choose one from the list.`
+          : 'Choose an insight.',
       ])
     );
   }

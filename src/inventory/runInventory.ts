@@ -6,6 +6,7 @@ import { DataFrame, FieldType, QueryResultMetaNotice } from '@grafana/data';
 
 import { Params } from '../api/client';
 import { AdminApiKey, Invite, Project, ProjectApiKey, ProjectServiceAccount } from '../api/types';
+import { ownEntry } from '../lookup';
 import { QueryContext, QueryError, QueryRunner } from '../query/context';
 import { LIST_LIMIT, PROJECTS_PATH, USERS_PATH, listPerProject } from '../org/lists';
 import { isArchived, projectName, userName } from '../org/names';
@@ -230,9 +231,9 @@ const BUILDERS: Record<InventoryKind, Builder> = {
 
 export const runInventory: QueryRunner = async (ctx, query) => {
   const kind = query.inventory ?? DEFAULT_INVENTORY_KIND;
-  const build = BUILDERS[kind];
+  const build = ownEntry(BUILDERS, kind);
   if (!build) {
-    throw new QueryError([`Unknown inventory "${kind}". Choose one from the list.`]);
+    throw new QueryError([`List: "${kind}" is not an inventory this plugin has. Choose one from the list.`]);
   }
   return [await build(ctx, query, { refId: query.refId, name: INVENTORY_KINDS[kind].label })];
 };

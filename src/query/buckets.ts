@@ -2,9 +2,9 @@
  * Buckets from the API: every page of a range, each page checked for the documented shape, and runs of
  * buckets checked to join up exactly.
  */
-import { EndpointDef } from '../api/catalog';
+import { BUCKET_SECONDS, BucketWidth, EndpointDef } from '../api/catalog';
 import { AdminApiClient, Params } from '../api/client';
-import { ApiError } from '../api/errors';
+import { ApiError, cursorCycle, describePath } from '../api/errors';
 import { UsageBucket, UsagePage } from '../api/types';
 
 const MAX_PAGES_PER_RANGE = 100;
@@ -26,23 +26,62 @@ export async function fetchRange(
 ): Promise<UsageBucket[]> {
   const buckets: UsageBucket[] = [];
   let page: string | undefined;
+  const seen = new Set<string>();
+  const width = BUCKET_SECONDS[req.params.bucket_width as BucketWidth];
   for (let i = 0; i < MAX_PAGES_PER_RANGE; i++) {
     const params: Params = { start_time: start, end_time: end, ...req.params, page };
     const res = await client.getJson<UsagePage>(req.def.path, params, { settled });
-    buckets.push(...checkedBuckets(res, req.def.path));
+    buckets.push(...checkedBuckets(res, req.def.path, { start, end, width }));
     if (!res.has_more) {
       return buckets;
     }
-    if (!res.next_page || res.next_page === page) {
-      throw new ApiError('malformed', `${req.def.label}: the API says more buckets follow but gives no new page cursor.`);
+    if (!res.next_page || typeof res.next_page !== 'string') {
+      throw new ApiError('malformed', `${req.def.label}: the API says more buckets follow but gives no page cursor.`, {
+        path: req.def.path,
+      });
     }
+    if (seen.has(res.next_page) || res.next_page === page) {
+      throw new ApiError('malformed', cursorCycle(req.def.label), { path: req.def.path });
+    }
+    seen.add(res.next_page);
     page = res.next_page;
   }
   throw new ApiError('malformed', `${req.def.label}: more than ${MAX_PAGES_PER_RANGE} pages for one window.`);
 }
 
-/** Buckets of one page, in the documented shape (the older schema's `result` accepted too). */
-function checkedBuckets(res: UsagePage, path: string): UsageBucket[] {
+/** The requested range and bucket width (seconds) a page's buckets must fall in. */
+interface Window {
+  start: number;
+  end: number;
+  width: number;
+}
+
+/**
+ * A bucket must lie in the requested range and be one bucket of the requested width: it starts at the range's
+ * start or on a width boundary, and ends at the next boundary (or earlier, at the range's end or the request
+ * time). Anything else (minute buckets for a daily query, a bucket past end_time) would be shown as wrong data.
+ */
+function bucketProblem(b: UsageBucket, w: Window): string | undefined {
+  if (b.start_time < w.start || b.start_time >= w.end || b.end_time > w.end) {
+    return `a bucket ${iso(b.start_time)} → ${iso(b.end_time)} lies outside the requested ${iso(w.start)} → ${iso(w.end)}`;
+  }
+  const next = Math.min((Math.floor(b.start_time / w.width) + 1) * w.width, w.end);
+  if ((b.start_time !== w.start && b.start_time % w.width !== 0) || !(b.end_time > b.start_time) || b.end_time > next) {
+    return `a bucket ${iso(b.start_time)} → ${iso(b.end_time)} is not one ${widthText(w.width)} bucket`;
+  }
+  return undefined;
+}
+
+function widthText(seconds: number): string {
+  return seconds % 86400 === 0
+    ? `${seconds / 86400}-day`
+    : seconds % 3600 === 0
+      ? `${seconds / 3600}-hour`
+      : `${seconds / 60}-minute`;
+}
+
+/** Buckets of one page, in the documented shape (the older schema's `result` accepted too), inside the window. */
+function checkedBuckets(res: UsagePage, path: string, window: Window): UsageBucket[] {
   if (!res || !Array.isArray(res.data)) {
     throw new ApiError('malformed', `The answer for ${path} is not a usage page (no "data" array).`, { path });
   }
@@ -52,6 +91,14 @@ function checkedBuckets(res: UsagePage, path: string): UsageBucket[] {
       throw new ApiError('malformed', `The answer for ${path} has a bucket without start_time, end_time or results.`, {
         path,
       });
+    }
+    const problem = Number.isFinite(window.width) ? bucketProblem(b, window) : undefined;
+    if (problem) {
+      throw new ApiError(
+        'malformed',
+        `The answer for ${describePath(path)} does not fit the request: ${problem}. Refusing to show it as data.`,
+        { path }
+      );
     }
     return { ...b, results };
   });

@@ -9,6 +9,7 @@ import {
   FilterKey,
   findMetric,
 } from '../api/catalog';
+import { ownEntry } from '../lookup';
 import { OpenAIQuery } from '../types';
 import { countBuckets, MAX_BUCKETS } from './plan';
 import { topNProblem } from './topN';
@@ -16,9 +17,13 @@ import { topNProblem } from './topN';
 /** Problems of a time series query against the endpoint catalog, in words a user can act on. */
 export function checkTimeSeriesQuery(query: OpenAIQuery): string[] {
   const problems: string[] = [];
-  const def = query.source ? ENDPOINTS[query.source] : undefined;
+  const def = ownEntry(ENDPOINTS, query.source);
   if (!def) {
-    return [query.source ? `Unknown source "${query.source}". Choose one from the list.` : 'Choose a source.'];
+    return [
+      query.source
+        ? `Source: "${query.source}" is not a source this plugin reads. Choose one from the list.`
+        : 'Choose a source.',
+    ];
   }
   for (const m of query.metrics ?? []) {
     if (!findMetric(def, m)) {
@@ -28,19 +33,19 @@ export function checkTimeSeriesQuery(query: OpenAIQuery): string[] {
   for (const g of query.groupBy ?? []) {
     if (!def.groupBy.includes(g)) {
       problems.push(
-        `${def.label} cannot be grouped by ${DIMENSIONS[g]?.label ?? g}; it accepts ${def.groupBy.map((d) => DIMENSIONS[d].label).join(', ')}.`
+        `${def.label} cannot be grouped by ${ownEntry(DIMENSIONS, g)?.label ?? g}; it accepts ${def.groupBy.map((d) => DIMENSIONS[d].label).join(', ')}.`
       );
     }
   }
   for (const [key, value] of Object.entries(query.filters ?? {}) as Array<[FilterKey, unknown]>) {
     const empty = value === undefined || (Array.isArray(value) && value.length === 0);
     if (!empty && !def.filters.includes(key)) {
-      problems.push(`${def.label} cannot be filtered by ${FILTERS[key]?.label ?? key}.`);
+      problems.push(`${def.label} cannot be filtered by ${ownEntry(FILTERS, key)?.label ?? key}.`);
     }
   }
   const width = query.bucketWidth;
   if (width && width !== 'auto' && !def.bucketWidths.includes(width)) {
-    problems.push(`${def.label} supports only ${def.bucketWidths.join(', ')} buckets, not ${width}.`);
+    problems.push(`Bucket width: ${def.label} supports only ${def.bucketWidths.join(', ')} buckets, not ${width}.`);
   }
   if (query.costByModel && !def.costByModel) {
     problems.push(`Cost by model applies only to the ${ENDPOINTS[BILLED_SOURCE].label} source.`);

@@ -5,7 +5,7 @@
 import { DataQueryRequest, DataQueryResponse, DataSourceInstanceSettings, dateTime } from '@grafana/data';
 import { BackendSrv, setBackendSrv, setTemplateSrv } from '@grafana/runtime';
 
-import { AdminApiClient } from '../../src/api/client';
+import { AdminApiClient, ClientOptions } from '../../src/api/client';
 import { DataSource } from '../../src/datasource';
 import { QueryContext } from '../../src/query/context';
 import { OrgDirectory } from '../../src/org/directory';
@@ -33,6 +33,8 @@ export interface HarnessOptions {
   allowList?: string[];
   /** The data source's uid; each harness is its own data source by default, so none restores another's lists. */
   uid?: string;
+  /** Tries, timeouts and waits of the data source's API client, for tests of hung or failing upstreams. */
+  client?: Omit<ClientOptions, 'organizationId'>;
 }
 
 let harnesses = 0;
@@ -49,6 +51,8 @@ export interface Harness {
     maxDataPoints?: number
   ): Promise<DataQueryResponse>;
   setVariables(variables: TestVariable[]): void;
+  /** Another data source instance on the same proxy and clock (no shared caches), with other settings. */
+  dataSource(jsonData?: Partial<OpenAIDataSourceOptions>, client?: HarnessOptions['client']): DataSource;
   close(): Promise<void>;
 }
 
@@ -65,7 +69,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   setBackendSrv(createBackendSrv({ orgRole: options.orgRole }));
   setTemplateSrv(createTemplateSrv(options.variables));
   const uid = options.uid ?? `openai-${++harnesses}`;
-  const ds = new DataSource(instanceSettings(proxy.proxyBase, jsonData, uid), () => sim.now() * 1000);
+  const ds = new DataSource(instanceSettings(proxy.proxyBase, jsonData, uid), () => sim.now() * 1000, options.client);
 
   return {
     sim,
@@ -77,6 +81,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     setVariables(variables) {
       setTemplateSrv(createTemplateSrv(variables));
+    },
+    dataSource(more = {}, client = options.client) {
+      return new DataSource(
+        instanceSettings(proxy.proxyBase, { ...jsonData, ...more }, `openai-${++harnesses}`),
+        () => sim.now() * 1000,
+        client
+      );
     },
     async close() {
       await proxy.close();

@@ -6,7 +6,17 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { cloneFaults, consume, defaultFaults, serverErrorMessage, TokenBucket, type Faults } from './faults';
+import {
+  cloneFaults,
+  consume,
+  cyclePage,
+  defaultFaults,
+  reshapeBuckets,
+  serverErrorMessage,
+  TokenBucket,
+  withoutCursor,
+  type Faults,
+} from './faults';
 import { ApiError, errorBody, Query } from './http';
 import {
   getProject,
@@ -352,6 +362,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       send(res, 200, '{"object": "page", "data": [{"object": "bucket", "start_time": 17');
       return;
     }
+    if (consume(faults.okWithErrorNext, path)) {
+      const f = faults.okWithErrorNext!;
+      send(res, 200, errorBody(f.message, 'invalid_request_error', null, f.code ?? null));
+      return;
+    }
     const r = route(path);
     const authError = authorize(req, r?.area ?? 'management', path);
     if (authError) {
@@ -376,7 +391,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return;
     }
     try {
-      send(res, 200, r.handle(new Query(rawQuery)));
+      const cycle = faults.cursorCycle && path.startsWith(faults.cursorCycle.pathPrefix ?? '');
+      const body = r.handle(new Query(cycle ? withoutCursor(rawQuery) : rawQuery)) as Record<string, unknown>;
+      const odd = r.area === 'usage' && consume(faults.oddBucketsNext, path) ? faults.oddBucketsNext!.shape : null;
+      const shaped = odd
+        ? reshapeBuckets(body as unknown as Parameters<typeof reshapeBuckets>[0], rawQuery, odd)
+        : body;
+      send(res, 200, cycle ? cyclePage(shaped as Record<string, unknown>, rawQuery) : shaped);
     } catch (e) {
       if (e instanceof ApiError) {
         sendError(res, e);

@@ -75,6 +75,7 @@ describe('isValidOrganizationId', () => {
     expect(isValidOrganizationId('org-')).toBe(false);
     expect(isValidOrganizationId('proj_abc')).toBe(false);
     expect(isValidOrganizationId('org-abc def')).toBe(false);
+    expect(isValidOrganizationId('org-abc\ndef')).toBe(false);
   });
 });
 

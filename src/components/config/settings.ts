@@ -1,4 +1,7 @@
 /** Pure checks and normalisation of the data source settings, shared by the config editor and its tests. */
+import { organizationIdProblem } from '../../api/organizationId';
+
+export { organizationIdProblem };
 
 import { DEFAULT_API_URL, normalizeApiUrl } from '../../api/endpoint';
 
@@ -59,11 +62,8 @@ export function apiUrlWarning(url: string | undefined): string | undefined {
   return undefined;
 }
 
-const ORGANIZATION_ID = /^org-[A-Za-z0-9]+$/;
-
 export function isValidOrganizationId(id: string | undefined): boolean {
-  const value = (id ?? '').trim();
-  return value === '' || ORGANIZATION_ID.test(value);
+  return !organizationIdProblem(id);
 }
 
 export interface KeyHint {

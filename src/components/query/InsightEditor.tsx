@@ -4,6 +4,7 @@ import { getDataSourceSrv } from '@grafana/runtime';
 import { Combobox, ComboboxOption, Input, RadioButtonGroup, Text } from '@grafana/ui';
 
 import { DEFAULT_INSIGHT_KIND, INSIGHT_KINDS, INSIGHT_KIND_IDS } from '../../insights/kinds';
+import { ownEntry } from '../../lookup';
 import { InsightKind, OpenAIDataSourceOptions, OpenAIQuery, Principal } from '../../types';
 import { selectors } from '../selectors';
 import { FilterField } from './FilterField';
@@ -40,7 +41,7 @@ function usd(n: number): string {
 
 /** Cost insights: which figure, and the few options each one takes. */
 export function InsightEditor({ query, datasource, onChange, onRunQuery }: OpenAIQueryEditorProps) {
-  const kind = query.insight && INSIGHT_KINDS[query.insight] ? query.insight : DEFAULT_INSIGHT_KIND;
+  const kind = ownEntry(INSIGHT_KINDS, query.insight) ? query.insight! : DEFAULT_INSIGHT_KIND;
   const principal: Principal = query.attributeTo ?? 'user_id';
 
   const apply = (next: OpenAIQuery) => {

@@ -4,6 +4,7 @@ import { Combobox, ComboboxOption, RadioButtonGroup } from '@grafana/ui';
 
 import { DEFAULT_INVENTORY_KIND, INVENTORY_KINDS, INVENTORY_KIND_IDS } from '../../inventory/kinds';
 import { ACTIVITY_WINDOWS, DEFAULT_ACTIVITY_WINDOW } from '../../inventory/userActivity';
+import { ownEntry } from '../../lookup';
 import { InventoryKind, OpenAIQuery } from '../../types';
 import { selectors } from '../selectors';
 import type { OpenAIQueryEditorProps } from './editorProps';
@@ -18,7 +19,7 @@ const WINDOW_LABELS: Record<string, string> = { '7d': '7 days', '30d': '30 days'
 
 /** Organization inventory: which list to show as a table, and for users the window of activity. */
 export function InventoryEditor({ query, onChange, onRunQuery }: OpenAIQueryEditorProps) {
-  const kind = query.inventory && INVENTORY_KINDS[query.inventory] ? query.inventory : DEFAULT_INVENTORY_KIND;
+  const kind = ownEntry(INVENTORY_KINDS, query.inventory) ? query.inventory! : DEFAULT_INVENTORY_KIND;
   const window = query.activityWindow || DEFAULT_ACTIVITY_WINDOW;
   // A window saved from elsewhere (e.g. 14d) stays selectable.
   const windows = ACTIVITY_WINDOWS.includes(window as (typeof ACTIVITY_WINDOWS)[number])

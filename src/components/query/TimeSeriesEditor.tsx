@@ -3,6 +3,7 @@ import { EditorRow, EditorRows } from '@grafana/plugin-ui';
 import { Alert } from '@grafana/ui';
 
 import { ENDPOINTS, SourceId } from '../../api/catalog';
+import { ownEntry } from '../../lookup';
 import { DEFAULT_QUERY, OpenAIQuery } from '../../types';
 import { selectors } from '../selectors';
 import { BucketWidthField } from './BucketWidthField';
@@ -27,7 +28,7 @@ export interface TimeSeriesEditorProps {
 /** Usage and costs as time series: every choice comes from the endpoint catalog. */
 export function TimeSeriesEditor({ query, datasource, onChange, onRunQuery }: TimeSeriesEditorProps) {
   const [notice, setNotice] = useState<string | undefined>();
-  const source: SourceId = query.source && ENDPOINTS[query.source] ? query.source : (DEFAULT_QUERY.source as SourceId);
+  const source: SourceId = ownEntry(ENDPOINTS, query.source) ? query.source! : (DEFAULT_QUERY.source as SourceId);
   const def = ENDPOINTS[source];
 
   const apply = (next: OpenAIQuery) => {
