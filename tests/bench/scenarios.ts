@@ -61,9 +61,13 @@ export function dashboardPanels(now: number): PanelRequest[] {
   if (costsDashboard.time.from !== usageDashboard.time.from) {
     throw new Error('The benchmark expects both dashboards to open on the same range.');
   }
-  const from = resolveFrom(costsDashboard.time.from, now);
-  const panels = [...costsDashboard.panels, ...usageDashboard.panels] as unknown as DashboardPanel[];
-  return panels
+  return [...panelRequests(costsDashboard, now), ...panelRequests(usageDashboard, now)];
+}
+
+/** A dashboard's panels as Grafana requests them when it opens at `now`. */
+export function panelRequests(dashboard: { time: { from: string }; panels: unknown[] }, now: number): PanelRequest[] {
+  const from = resolveFrom(dashboard.time.from, now);
+  return (dashboard.panels as DashboardPanel[])
     .filter((p) => p.type !== 'row' && p.targets?.length)
     .map((p) => ({
       title: p.title,
