@@ -18,10 +18,10 @@ import {
   defaultMetrics,
   findMetric,
 } from '../api/catalog';
-import { AdminApiClient, Params } from '../api/client';
+import { Params } from '../api/client';
 import { UsageBucket } from '../api/types';
 import { OpenAIQuery } from '../types';
-import { fetchRange, iso, joinBuckets } from './buckets';
+import { BucketClient, fetchRange, iso, joinBuckets } from './buckets';
 import { QueryError } from './context';
 import { TimeWindow, autoBucketWidth, isSettled, planWindows } from './plan';
 import { RecentBuckets } from './recent';
@@ -106,7 +106,7 @@ export function describeRequests(plan: FetchPlan): string[] {
  * reaching into the provisional period fetches only what may have changed.
  */
 export async function fetchBuckets(
-  ctx: { client: Pick<AdminApiClient, 'getJson'>; now: () => number; recent?: RecentBuckets },
+  ctx: { client: BucketClient; now: () => number; recent?: RecentBuckets },
   plan: FetchPlan
 ): Promise<UsageBucket[]> {
   const nowSec = Math.floor(ctx.now() / 1000);

@@ -4,14 +4,15 @@
  * memory-bounded cache) and later queries fetch only the buckets after them. Every window, settled or not, goes
  * through the panels' shared fetches (coalesce.ts), so panels that differ only in grouping send one request.
  */
-import { AdminApiClient, estimateBytes } from '../api/client';
+import { AdminApiClient } from '../api/client';
 import { UsageBucket } from '../api/types';
 import { joinBuckets } from './buckets';
 import { COALESCE_MS, CoalescedFetches, GroupedRequest } from './coalesce';
+import { CompactBuckets, compactBuckets, expandBuckets } from './compact';
 
 /** The settled buckets at the start of a window, and where they end. */
 interface Kept {
-  buckets: UsageBucket[];
+  buckets: CompactBuckets;
   end: number;
 }
 
@@ -36,7 +37,7 @@ export class RecentBuckets {
     const kept = this.client.cache.peek<Kept>(key);
     const from = kept && kept.end > start && kept.end < end ? kept.end : start;
     const rest = await this.shared.fetch(req, from, end, false);
-    const buckets = joinBuckets([from === start ? [] : kept!.buckets, rest], start);
+    const buckets = joinBuckets([from === start ? [] : expandBuckets(kept!.buckets), rest], start);
 
     const settledBefore = nowSec - req.def.provisional.seconds;
     let n = 0;
@@ -44,8 +45,8 @@ export class RecentBuckets {
       n++;
     }
     if (n > 0 && buckets[n - 1].end_time > (kept?.end ?? start)) {
-      const prefix = buckets.slice(0, n);
-      this.client.cache.put(key, { buckets: prefix, end: prefix[n - 1].end_time }, estimateBytes({ data: prefix }));
+      const prefix = compactBuckets(buckets.slice(0, n));
+      this.client.cache.put(key, { buckets: prefix, end: buckets[n - 1].end_time }, prefix.bytes);
     }
     return buckets;
   }
