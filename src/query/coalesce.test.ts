@@ -96,7 +96,7 @@ describe('a dashboard refresh', () => {
       expectSameFrames(panel.title, together[i], own);
     }
     expect(merged).toBeLessThan(alone / 2);
-  });
+  }, 180_000);
 
   it('opens the costs and usage dashboards with one request per shared fetch, and refreshes with the recent ones', async () => {
     const ds = fresh('dashboards');
