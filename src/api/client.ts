@@ -1,7 +1,7 @@
 /**
  * The Admin API client: every request of the plugin goes through here, through Grafana's data source proxy
  * (which adds the admin key), under one shared concurrency limit, with retries on 429/5xx, de-duplication
- * of identical requests and a cache of settled answers.
+ * of identical requests in flight, and the cache that settled windows are kept in (see query/buckets.ts).
  */
 import { BackendSrv, getBackendSrv } from '@grafana/runtime';
 import { lastValueFrom, timeout } from 'rxjs';
@@ -14,11 +14,6 @@ import { ListPage } from './types';
 
 export type ParamValue = string | number | boolean | string[] | Record<string, number> | null | undefined;
 export type Params = Record<string, ParamValue>;
-
-export interface RequestOptions {
-  /** The answer is settled (will not change): keep it in the cache. */
-  settled?: boolean;
-}
 
 export interface ClientOptions {
   organizationId?: string;
@@ -107,22 +102,18 @@ export class AdminApiClient {
   /** Set when the Organization ID setting cannot be sent: every request fails at once with it. */
   readonly organizationProblem?: string;
 
-  /** One GET, parsed as JSON. */
-  getJson<T>(path: string, params?: Params, options: RequestOptions = {}): Promise<T> {
+  /** One GET, parsed as JSON; identical GETs in flight are sent once. */
+  getJson<T>(path: string, params?: Params): Promise<T> {
     if (this.organizationProblem) {
       return Promise.reject(new ApiError('organization', this.organizationProblem));
     }
     const query = encodeQuery(params);
     const url = `${this.baseUrl}${path}${query ? `?${query}` : ''}`;
     let loaded = false;
-    const result = this.cache.get<T>(
-      url,
-      () => {
-        loaded = true;
-        return this.fetchWithRetry<T>(url, path);
-      },
-      options.settled ? estimateBytes : undefined
-    );
+    const result = this.cache.get<T>(url, () => {
+      loaded = true;
+      return this.fetchWithRetry<T>(url, path);
+    });
     if (!loaded) {
       this.stats.cacheHits++;
     }
@@ -244,18 +235,4 @@ export class AdminApiClient {
     }
     return data as T;
   }
-}
-
-/** A rough size of a parsed answer, to bound the cache without serializing it again. */
-export function estimateBytes(value: unknown): number {
-  const data = (value as { data?: unknown[] })?.data;
-  if (!Array.isArray(data)) {
-    return 1024;
-  }
-  let results = 0;
-  for (const item of data) {
-    const r = (item as { results?: unknown[] })?.results;
-    results += Array.isArray(r) ? r.length + 1 : 1;
-  }
-  return 256 + results * 320;
 }

@@ -3,9 +3,10 @@
  * buckets checked to join up exactly.
  */
 import { BUCKET_SECONDS, BucketWidth, EndpointDef } from '../api/catalog';
-import { AdminApiClient, Params } from '../api/client';
+import { AdminApiClient, Params, encodeQuery } from '../api/client';
 import { ApiError, cursorCycle, describePath } from '../api/errors';
 import { UsageBucket, UsagePage } from '../api/types';
+import { compactBuckets, expandBuckets } from './compact';
 
 const MAX_PAGES_PER_RANGE = 100;
 
@@ -16,13 +17,34 @@ export interface BucketRequest {
   params: Params;
 }
 
-/** [start, end), every page. `settled` lets the client cache the answers. */
+/** What fetching buckets needs of the client: GETs, and its cache to keep settled windows (if it has one). */
+export type BucketClient = Pick<AdminApiClient, 'getJson'> & Partial<Pick<AdminApiClient, 'cache'>>;
+
+/** [start, end), every page. A `settled` window (OpenAI no longer revises it) is kept in the client's cache, compactly. */
 export async function fetchRange(
-  client: Pick<AdminApiClient, 'getJson'>,
+  client: BucketClient,
   req: BucketRequest,
   start: number,
   end: number,
   settled: boolean
+): Promise<UsageBucket[]> {
+  if (!settled || !client.cache) {
+    return fetchPages(client, req, start, end);
+  }
+  const key = `settled ${req.def.path}?${encodeQuery({ start_time: start, end_time: end, ...req.params })}`;
+  const kept = await client.cache.get(
+    key,
+    async () => compactBuckets(await fetchPages(client, req, start, end)),
+    (c) => c.bytes
+  );
+  return expandBuckets(kept);
+}
+
+async function fetchPages(
+  client: Pick<AdminApiClient, 'getJson'>,
+  req: BucketRequest,
+  start: number,
+  end: number
 ): Promise<UsageBucket[]> {
   const buckets: UsageBucket[] = [];
   let page: string | undefined;
@@ -30,7 +52,7 @@ export async function fetchRange(
   const width = BUCKET_SECONDS[req.params.bucket_width as BucketWidth];
   for (let i = 0; i < MAX_PAGES_PER_RANGE; i++) {
     const params: Params = { start_time: start, end_time: end, ...req.params, page };
-    const res = await client.getJson<UsagePage>(req.def.path, params, { settled });
+    const res = await client.getJson<UsagePage>(req.def.path, params);
     buckets.push(...checkedBuckets(res, req.def.path, { start, end, width }));
     if (!res.has_more) {
       return buckets;

@@ -10,7 +10,7 @@ export interface QueryContext {
   client: AdminApiClient;
   /** Organization lists and display names. */
   names: OrgDirectory;
-  /** Kept settled buckets of windows that end at now, and coalesced fetches of what follows them. */
+  /** Fetches shared by panels, and the kept settled buckets of windows that end at now. */
   recent?: RecentBuckets;
   settings: OpenAIDataSourceOptions;
   /** Milliseconds, like Date.now; injectable for tests. */

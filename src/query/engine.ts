@@ -18,10 +18,10 @@ import {
   defaultMetrics,
   findMetric,
 } from '../api/catalog';
-import { AdminApiClient, Params } from '../api/client';
+import { Params } from '../api/client';
 import { UsageBucket } from '../api/types';
 import { OpenAIQuery } from '../types';
-import { fetchRange, iso, joinBuckets } from './buckets';
+import { BucketClient, fetchRange, iso, joinBuckets } from './buckets';
 import { QueryError } from './context';
 import { TimeWindow, autoBucketWidth, isSettled, planWindows } from './plan';
 import { RecentBuckets } from './recent';
@@ -122,19 +122,21 @@ export function describeRequests(plan: FetchPlan): string[] {
 
 /**
  * Every window of the plan in parallel, joined into one checked run of buckets. Needs only GETs and a clock; with
- * the data source's recent buckets, a window reaching into the provisional period fetches only what may have changed.
+ * the data source's recent buckets, windows are shared with other panels' fetches of the same range, and a window
+ * reaching into the provisional period fetches only what may have changed.
  */
 export async function fetchBuckets(
-  ctx: { client: Pick<AdminApiClient, 'getJson'>; now: () => number; recent?: RecentBuckets },
+  ctx: { client: BucketClient; now: () => number; recent?: RecentBuckets },
   plan: FetchPlan
 ): Promise<UsageBucket[]> {
   const nowSec = Math.floor(ctx.now() / 1000);
   const perWindow = await Promise.all(
     plan.windows.map((w) => {
       const settled = isSettled(plan.def, w.end, nowSec);
-      return !settled && ctx.recent
-        ? ctx.recent.fetch(plan, w.start, w.end, nowSec)
-        : fetchRange(ctx.client, plan, w.start, w.end, settled);
+      if (!ctx.recent) {
+        return fetchRange(ctx.client, plan, w.start, w.end, settled);
+      }
+      return settled ? ctx.recent.settled(plan, w.start, w.end) : ctx.recent.fetch(plan, w.start, w.end, nowSec);
     })
   );
   return joinBuckets(perWindow, plan.start);

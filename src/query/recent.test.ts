@@ -130,7 +130,12 @@ describe('refreshing a range that ends at now', () => {
       { targets: [hourly(['project_id', 'user_id'])], from },
     ];
     await load(h.ds, panels);
-    expect(bucketRequests()).toHaveLength(4 * 2);
+    // Two windows each for model and batch together, and for project and user (a user beside a model would
+    // multiply the rows of 10 days).
+    expect(bucketRequests().map((r) => r.groupBy.join(','))).toEqual(
+      expect.arrayContaining(['model,batch', 'model,batch', 'project_id,user_id', 'project_id,user_id'])
+    );
+    expect(bucketRequests()).toHaveLength(2 * 2);
 
     const requests = await refreshAfter(60, panels);
     expect(requests).toEqual([

@@ -73,9 +73,18 @@ export function dashboardPanels(now: number, range = costsDashboard.time.from, t
   if (costsDashboard.time.from !== usageDashboard.time.from) {
     throw new Error('The benchmark expects both dashboards to open on the same range.');
   }
+  return [...panelRequests(costsDashboard, now, range, titles), ...panelRequests(usageDashboard, now, range, titles)];
+}
+
+/** A dashboard's panels as Grafana requests them when it opens at `now` (over `range`, if given; `titles` only). */
+export function panelRequests(
+  dashboard: { time: { from: string }; panels: unknown[] },
+  now: number,
+  range = dashboard.time.from,
+  titles?: string[]
+): PanelRequest[] {
   const from = resolveFrom(range, now);
-  const panels = [...costsDashboard.panels, ...usageDashboard.panels] as unknown as DashboardPanel[];
-  return panels
+  return (dashboard.panels as DashboardPanel[])
     .filter((p) => p.type !== 'row' && p.targets?.length && (!titles || titles.includes(p.title)))
     .map((p) => ({
       title: p.title,

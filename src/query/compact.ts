@@ -1,0 +1,206 @@
+/**
+ * Settled buckets held compactly. A large organization's window has hundreds of thousands of results, each a
+ * JavaScript object of a dozen fields; kept as they are, a few windows fill the cache. Kept here, each field is one
+ * column over every result of the window: counts in a typed array, dimension values (IDs, models, flags) as indexes
+ * into a table of the distinct values, a field with one value throughout as that value. Expanding gives results
+ * that every reader (frames, insights, pickers) reads exactly as the API's own.
+ */
+import { UsageBucket, UsageResult } from '../api/types';
+
+type Dim = string | boolean | null | undefined;
+
+type Column =
+  /** The same value in every result (a dimension not grouped by is null throughout). */
+  | { kind: 'same'; field: string; value: Dim | number }
+  /** Numbers; NaN marks a result without the field. */
+  | { kind: 'number'; field: string; values: Float64Array | Uint32Array | Uint16Array | Uint8Array }
+  /** Text and flags, as indexes into the distinct values. */
+  | { kind: 'dim'; field: string; table: Dim[]; index: Uint8Array | Uint16Array | Uint32Array }
+  /** An amount `{ value, currency }`; the value read as a number, as every reader reads it. */
+  | { kind: 'money'; field: string; values: Float64Array; currency: Column }
+  /** Anything else, as it came. */
+  | { kind: 'raw'; field: string; values: unknown[] };
+
+export interface CompactBuckets {
+  starts: Float64Array;
+  ends: Float64Array;
+  /** Results of bucket i are rows offsets[i] to offsets[i + 1]. */
+  offsets: Uint32Array;
+  columns: Column[];
+  /** Estimated heap size. */
+  bytes: number;
+}
+
+/** V8's cost of an object or typed array beside its contents, and of a table slot. */
+const OBJECT_BYTES = 64;
+const SLOT_BYTES = 8;
+
+export function compactBuckets(buckets: UsageBucket[]): CompactBuckets {
+  const rows = buckets.flatMap((b) => b.results);
+  const offsets = new Uint32Array(buckets.length + 1);
+  buckets.forEach((b, i) => (offsets[i + 1] = offsets[i] + b.results.length));
+  const fields: string[] = [];
+  const seen = new Set<string>();
+  for (const r of rows) {
+    for (const f of Object.keys(r)) {
+      if (!seen.has(f)) {
+        seen.add(f);
+        fields.push(f);
+      }
+    }
+  }
+  const columns = fields.map((f) =>
+    column(
+      f,
+      rows.map((r) => r[f])
+    )
+  );
+  const starts = Float64Array.from(buckets, (b) => b.start_time);
+  const ends = Float64Array.from(buckets, (b) => b.end_time);
+  const bytes =
+    OBJECT_BYTES * 4 +
+    starts.byteLength +
+    ends.byteLength +
+    offsets.byteLength +
+    columns.reduce((a, c) => a + sizeOf(c), 0);
+  return { starts, ends, offsets, columns, bytes };
+}
+
+export function expandBuckets(c: CompactBuckets): UsageBucket[] {
+  const buckets: UsageBucket[] = [];
+  for (let i = 0; i < c.starts.length; i++) {
+    const results: UsageResult[] = [];
+    for (let row = c.offsets[i]; row < c.offsets[i + 1]; row++) {
+      const r: Record<string, unknown> = {};
+      for (const col of c.columns) {
+        const v = read(col, row);
+        if (v !== undefined) {
+          r[col.field] = v;
+        }
+      }
+      results.push(r as UsageResult);
+    }
+    buckets.push({ object: 'bucket', start_time: c.starts[i], end_time: c.ends[i], results });
+  }
+  return buckets;
+}
+
+function read(col: Column, row: number): unknown {
+  switch (col.kind) {
+    case 'same':
+      return col.value;
+    case 'number': {
+      const v = col.values[row];
+      return Number.isNaN(v) ? null : v;
+    }
+    case 'dim':
+      return col.table[col.index[row]];
+    case 'money': {
+      const currency = read(col.currency, row);
+      return currency === undefined ? { value: col.values[row] } : { value: col.values[row], currency };
+    }
+    case 'raw':
+      return col.values[row];
+  }
+}
+
+const isDim = (v: unknown): v is Dim =>
+  v === undefined || v === null || typeof v === 'string' || typeof v === 'boolean';
+const isAbsent = (v: unknown) => v === undefined || v === null;
+
+/** A money value as the readers take it: a number, or a decimal string that reads as one. */
+function moneyNumber(v: unknown): number | undefined {
+  if (typeof v === 'number') {
+    return v;
+  }
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) {
+    return Number(v);
+  }
+  return undefined;
+}
+
+function isMoney(v: unknown): v is { value: unknown; currency?: Dim } {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    return false;
+  }
+  const o = v as Record<string, unknown>;
+  return (
+    Object.keys(o).every((k) => k === 'value' || k === 'currency') &&
+    moneyNumber(o.value) !== undefined &&
+    isDim(o.currency)
+  );
+}
+
+function column(field: string, values: unknown[]): Column {
+  if (values.every(isDim)) {
+    if (values.every((v) => v === values[0])) {
+      return { kind: 'same', field, value: values[0] as Dim };
+    }
+    return dimColumn(field, values as Dim[]);
+  }
+  if (values.every((v) => typeof v === 'number' || isAbsent(v))) {
+    if (values.every((v) => v === values[0])) {
+      return { kind: 'same', field, value: values[0] as number };
+    }
+    // Whole counts in the narrowest array that holds them all; anything else (or a result without one) as doubles.
+    const whole = values.every((v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff);
+    const max = whole ? (values as number[]).reduce((a, v) => (v > a ? v : a), 0) : Infinity;
+    const out = new (max <= 0xff ? Uint8Array : max <= 0xffff ? Uint16Array : whole ? Uint32Array : Float64Array)(
+      values.length
+    );
+    values.forEach((v, i) => (out[i] = isAbsent(v) ? NaN : (v as number)));
+    return { kind: 'number', field, values: out };
+  }
+  if (values.every(isMoney)) {
+    const money = values as Array<{ value: unknown; currency?: Dim }>;
+    return {
+      kind: 'money',
+      field,
+      values: Float64Array.from(money, (m) => moneyNumber(m.value)!),
+      currency: column(
+        field,
+        money.map((m) => m.currency)
+      ),
+    };
+  }
+  return { kind: 'raw', field, values };
+}
+
+function dimColumn(field: string, values: Dim[]): Column {
+  const ids = new Map<Dim, number>();
+  const table: Dim[] = [];
+  const index = new Uint32Array(values.length);
+  values.forEach((v, i) => {
+    let id = ids.get(v);
+    if (id === undefined) {
+      id = table.length;
+      ids.set(v, id);
+      table.push(v);
+    }
+    index[i] = id;
+  });
+  // Indexes sized to the distinct values, not to the rows.
+  const narrow =
+    table.length <= 0x100 ? Uint8Array.from(index) : table.length <= 0x10000 ? Uint16Array.from(index) : index;
+  return { kind: 'dim', field, table, index: narrow };
+}
+
+/** Estimated heap bytes of a column: typed arrays by their length, text by its characters (two bytes each at most). */
+function sizeOf(c: Column): number {
+  switch (c.kind) {
+    case 'same':
+      return OBJECT_BYTES + textBytes(c.value);
+    case 'number':
+      return OBJECT_BYTES * 2 + c.values.byteLength;
+    case 'dim':
+      return OBJECT_BYTES * 3 + c.index.byteLength + c.table.reduce<number>((a, v) => a + SLOT_BYTES + textBytes(v), 0);
+    case 'money':
+      return OBJECT_BYTES * 2 + c.values.byteLength + sizeOf(c.currency);
+    case 'raw':
+      return OBJECT_BYTES + c.values.reduce<number>((a, v) => a + SLOT_BYTES + 2 * (JSON.stringify(v) ?? '').length, 0);
+  }
+}
+
+function textBytes(v: unknown): number {
+  return typeof v === 'string' ? OBJECT_BYTES / 4 + 2 * v.length : 0;
+}
