@@ -306,7 +306,8 @@ describe('errors', () => {
 
 describe('hung requests', () => {
   it('a request the API never answers times out at the proxy and is sent again', async () => {
-    const other = await startHarness({ now: NOW, proxyTimeoutMs: 300 });
+    // Long enough for the answered retry even on a busy machine; the hung first try still runs into it.
+    const other = await startHarness({ now: NOW, proxyTimeoutMs: 3000 });
     try {
       other.sim.configure({ hangNext: { count: 1, pathPrefix: '/v1/organization/costs' } });
       const frames = ok(await other.query([ts('costs')], TODAY - 5 * DAY, NOW));

@@ -16,7 +16,8 @@ jest.mock('@grafana/runtime', () => ({
 }));
 
 setupComboboxEnvironment();
-jest.setTimeout(20000);
+// Switching sources re-renders the whole editor several times; slow on a busy machine.
+jest.setTimeout(60_000);
 
 const PROJECTS = [
   { id: 'proj_checkout', object: 'organization.project', name: 'Checkout', created_at: 1 },

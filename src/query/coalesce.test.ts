@@ -113,15 +113,17 @@ describe('a dashboard refresh', () => {
       sentFor.set(groupBy, (sentFor.get(groupBy) ?? 0) + 1);
       groupings.set(e.path, sentFor);
     }
+    // A key grouping also sends project_id (to list only those projects' keys), so the project panel shares it.
     expect(Object.fromEntries(groupings.get('/v1/organization/costs')!)).toEqual({
-      'project_id,line_item': 1,
-      api_key_id: 1,
+      line_item: 1,
+      'project_id,api_key_id': 1,
     });
     const windows = Math.ceil((NOW - resolveFrom(tokenUsage.time.from, NOW)) / (168 * HOUR));
     expect(Object.fromEntries(groupings.get('/v1/organization/usage/completions')!)).toEqual({
       'model,batch': windows,
-      user_id: windows,
-      api_key_id: windows,
+      // The top users and top API keys panels read daily buckets: one request each.
+      user_id: 1,
+      'project_id,api_key_id': 1,
     });
     expect(cold.rateLimited).toBe(0);
 
@@ -151,8 +153,13 @@ describe('CoalescedFetches', () => {
   });
   const page = (data: UsageBucket[]): UsagePage => ({ object: 'page', data, has_more: false, next_page: null });
   const days = 30;
-  const getJson = jest.fn(async (_path: string, params: { start_time: number }) =>
-    page(Array.from({ length: days }, (_, i) => bucket(params.start_time + i * 86400)))
+  // Daily buckets of the requested range only, as the API answers.
+  const getJson = jest.fn(async (_path: string, params: { start_time: number; end_time: number }) =>
+    page(
+      Array.from({ length: Math.ceil((params.end_time - params.start_time) / 86400) }, (_, i) =>
+        bucket(params.start_time + i * 86400)
+      )
+    )
   );
   const shared = () =>
     new CoalescedFetches({ cache: new RequestCache(), getJson: getJson as unknown as AdminApiClient['getJson'] });

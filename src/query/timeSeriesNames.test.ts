@@ -106,7 +106,7 @@ describe('names off the critical path', () => {
     expect(lists().filter((e) => !e.path.endsWith('/api_keys'))).toEqual([]);
     // The projects grouping is sent only to learn whose keys to list; the series stay one per key.
     expect(new Set(dataRequests().map((e) => new URLSearchParams(e.query).getAll('group_by[]').join(',')))).toEqual(
-      new Set(['api_key_id,project_id'])
+      new Set(['project_id,api_key_id'])
     );
   });
 

@@ -450,7 +450,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     });
     void handleApi(req, res, path, url.search.replace(/^\?/, ''));
   });
-  server.keepAliveTimeout = 5000;
+  // Longer than any client keeps an idle connection, so a client never reuses one the server is closing.
+  server.keepAliveTimeout = 60_000;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
