@@ -230,7 +230,7 @@ describe('budget', () => {
     expect(actual[nowAt + 1]).toBeNull();
     expect(projection[nowAt]).toBeCloseTo(mtd, 6);
     expect(projection[projection.length - 1]).toBeCloseTo(projected, 6);
-    expect(new Set(field(chart, 'Monthly budget').values)).toEqual(new Set([5000]));
+    expect(new Set(field(chart, 'Budget').values)).toEqual(new Set([5000]));
   });
 
   it('takes the query’s budget over the data source’s, and finds when a small one was crossed', async () => {

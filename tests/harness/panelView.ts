@@ -262,6 +262,13 @@ function viewTimeSeries(panel: SavedPanel, frames: DataFrame[], problems: string
   if (items.length > MAX_SERIES) {
     problems.push(`${items.length} series, more than ${MAX_SERIES} can be told apart`);
   }
+  // The panel's unit, when it names one, is the axis; a series in another unit adds an axis nobody asked for.
+  const panelUnit = panel.fieldConfig?.defaults?.unit;
+  if (panelUnit && panelUnit !== 'short') {
+    for (const item of items.filter((i) => i.unit && i.unit !== panelUnit)) {
+      problems.push(`"${item.name}" is in ${item.unit}, not the panel's ${panelUnit}`);
+    }
+  }
   if (legend.sortBy && !calcs.some((c) => calcTitle(c) === legend.sortBy)) {
     problems.push(`the legend sorts by "${legend.sortBy}", which it does not show (${calcs.join(', ') || 'no calcs'})`);
   }
