@@ -149,4 +149,15 @@ describe('ConfigEditor', () => {
     await userEvent.hover(screen.getByLabelText('About API endpoint'));
     expect(await screen.findByText(/Leave empty to call https:\/\/api.openai.com/)).toBeInTheDocument();
   });
+
+  it("links to this plugin's documentation, the page plugin.json lists", async () => {
+    renderEditor();
+    const link = screen.getByRole('link', { name: /documentation/i });
+    const plugin = jest.requireActual('../plugin.json');
+    expect(link).toHaveAttribute(
+      'href',
+      plugin.info.links.find((l: { name: string }) => l.name === 'Documentation').url
+    );
+    expect(link.getAttribute('href')).not.toContain('platform.openai.com');
+  });
 });

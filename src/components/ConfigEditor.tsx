@@ -9,6 +9,7 @@ import { KeyHintAlert, ScopeList } from './config/KeyHintAlert';
 import {
   ADMIN_KEYS_URL,
   DEFAULT_API_URL,
+  DOCS_URL,
   apiUrlWarning,
   isValidOrganizationId,
   keyHint,
@@ -65,7 +66,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
     <>
       <DataSourceDescription
         dataSourceName="OpenAI Usage & Costs"
-        docsLink="https://platform.openai.com/docs/api-reference/usage"
+        docsLink={DOCS_URL}
         hasRequiredFields
       />
       <Divider />

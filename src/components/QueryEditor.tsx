@@ -1,4 +1,5 @@
 import React from 'react';
+import { EditorField } from '@grafana/plugin-ui';
 import { RadioButtonGroup, Stack } from '@grafana/ui';
 
 import { migrateQuery } from '../query/migrate';
@@ -17,20 +18,25 @@ export function QueryEditor(props: OpenAIQueryEditorProps) {
   return (
     <Stack direction="column" gap={1}>
       {types.length > 1 && (
-        <div data-testid={selectors.query.queryType}>
-          <RadioButtonGroup<QueryType>
-            options={types.map((t) => ({
-              value: t,
-              label: queryTypeEditors[t]!.label,
-              description: queryTypeEditors[t]!.description,
-            }))}
-            value={queryType}
-            onChange={(t) => {
-              props.onChange({ ...query, queryType: t });
-              props.onRunQuery();
-            }}
-          />
-        </div>
+        <EditorField
+          label="Query type"
+          tooltip="What the query returns: usage and costs as time series, the organization's inventory as a table, audit log events, or derived cost insights."
+        >
+          <div data-testid={selectors.query.queryType} role="radiogroup" aria-label="Query type">
+            <RadioButtonGroup<QueryType>
+              options={types.map((t) => ({
+                value: t,
+                label: queryTypeEditors[t]!.label,
+                description: queryTypeEditors[t]!.description,
+              }))}
+              value={queryType}
+              onChange={(t) => {
+                props.onChange({ ...query, queryType: t });
+                props.onRunQuery();
+              }}
+            />
+          </div>
+        </EditorField>
       )}
       <Editor {...props} query={query} />
     </Stack>

@@ -95,6 +95,9 @@ describe('users', () => {
       Requests: FieldType.number,
       'User ID': FieldType.string,
     });
+    // Counted in the units of the usage series, so the table and the charts print tokens alike.
+    const unit = (name: string) => frame.fields.find((f) => f.name === name)?.config.unit;
+    expect([unit('Tokens'), unit('Requests')]).toEqual(['count:tokens', 'count:requests']);
     const rows = rowsById(frame, 'User ID');
     expect(rows.size).toBe(sim.org.users.length);
     for (const u of sim.org.users) {

@@ -5,6 +5,7 @@ import { ComboboxOption, MultiCombobox } from '@grafana/ui';
 import { COMMON_AUDIT_EVENT_TYPES, eventTypeGroup } from '../../audit/eventTypes';
 import { OpenAIQuery } from '../../types';
 import { selectors } from '../selectors';
+import { PickerRoom } from './PickerRoom';
 import { describeLoadError } from './loadError';
 import type { OpenAIQueryEditorProps } from './registry';
 import { variableOptions } from './templateVariables';
@@ -42,20 +43,19 @@ export function AuditLogsEditor({ query, datasource, onChange, onRunQuery }: Ope
           optional
           tooltip="Only these event types, e.g. api_key.created or login.failed. Pick from the list or type any type of the Admin API."
         >
-          <MultiCombobox<string>
-            id="openai-query-audit-event-types"
-            data-testid={selectors.query.auditEventTypes}
-            options={eventTypeOptions}
-            value={query.auditEventTypes ?? []}
-            createCustomValue
-            customValueDescription="Use this event type"
-            placeholder="All"
-            width="auto"
-            minWidth={24}
-            maxWidth={60}
-            isClearable
-            onChange={(selected) => apply({ ...query, auditEventTypes: values(selected) })}
-          />
+          <PickerRoom>
+            <MultiCombobox<string>
+              id="openai-query-audit-event-types"
+              data-testid={selectors.query.auditEventTypes}
+              options={eventTypeOptions}
+              value={query.auditEventTypes ?? []}
+              createCustomValue
+              customValueDescription="Use this event type"
+              placeholder="All"
+              isClearable
+              onChange={(selected) => apply({ ...query, auditEventTypes: values(selected) })}
+            />
+          </PickerRoom>
         </EditorField>
         <EditorField
           label="Actors"
@@ -63,20 +63,19 @@ export function AuditLogsEditor({ query, datasource, onChange, onRunQuery }: Ope
           optional
           tooltip="Only events by these people: type an email address, or use a dashboard variable."
         >
-          <MultiCombobox<string>
-            id="openai-query-audit-actor-emails"
-            data-testid={selectors.query.auditActorEmails}
-            options={variables}
-            value={query.auditActorEmails ?? []}
-            createCustomValue
-            customValueDescription="Use this email"
-            placeholder="Anyone"
-            width="auto"
-            minWidth={24}
-            maxWidth={60}
-            isClearable
-            onChange={(selected) => apply({ ...query, auditActorEmails: values(selected) })}
-          />
+          <PickerRoom>
+            <MultiCombobox<string>
+              id="openai-query-audit-actor-emails"
+              data-testid={selectors.query.auditActorEmails}
+              options={variables}
+              value={query.auditActorEmails ?? []}
+              createCustomValue
+              customValueDescription="Use this email"
+              placeholder="Anyone"
+              isClearable
+              onChange={(selected) => apply({ ...query, auditActorEmails: values(selected) })}
+            />
+          </PickerRoom>
         </EditorField>
         <EditorField
           label="Projects"
@@ -86,21 +85,20 @@ export function AuditLogsEditor({ query, datasource, onChange, onRunQuery }: Ope
           invalid={Boolean(projects.error)}
           error={projects.error ? describeLoadError(projects.error, 'Projects') : undefined}
         >
-          <MultiCombobox<string>
-            id="openai-query-audit-project-ids"
-            data-testid={selectors.query.auditProjectIds}
-            options={projectOptions}
-            value={query.auditProjectIds ?? []}
-            loading={projects.loading}
-            createCustomValue
-            customValueDescription="Use this ID"
-            placeholder="All"
-            width="auto"
-            minWidth={20}
-            maxWidth={60}
-            isClearable
-            onChange={(selected) => apply({ ...query, auditProjectIds: values(selected) })}
-          />
+          <PickerRoom>
+            <MultiCombobox<string>
+              id="openai-query-audit-project-ids"
+              data-testid={selectors.query.auditProjectIds}
+              options={projectOptions}
+              value={query.auditProjectIds ?? []}
+              loading={projects.loading}
+              createCustomValue
+              customValueDescription="Use this ID"
+              placeholder="All"
+              isClearable
+              onChange={(selected) => apply({ ...query, auditProjectIds: values(selected) })}
+            />
+          </PickerRoom>
         </EditorField>
       </EditorRow>
     </EditorRows>

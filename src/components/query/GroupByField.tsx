@@ -4,6 +4,7 @@ import { ComboboxOption, MultiCombobox } from '@grafana/ui';
 
 import { DIMENSIONS, EndpointDef, GroupByKey } from '../../api/catalog';
 import { selectors } from '../selectors';
+import { PickerRoom } from './PickerRoom';
 
 interface Props {
   def: EndpointDef;
@@ -24,18 +25,17 @@ export function GroupByField({ def, value, onChange }: Props) {
       optional
       tooltip="One series per combination of these values. Projects, users and API keys are shown by name."
     >
-      <MultiCombobox<GroupByKey>
-        id="openai-query-group-by"
-        data-testid={selectors.query.groupBy}
-        options={options}
-        value={value}
-        placeholder="No grouping: one total"
-        width="auto"
-        minWidth={24}
-        maxWidth={60}
-        isClearable
-        onChange={(selected) => onChange(selected.map((o) => o.value))}
-      />
+      <PickerRoom>
+        <MultiCombobox<GroupByKey>
+          id="openai-query-group-by"
+          data-testid={selectors.query.groupBy}
+          options={options}
+          value={value}
+          placeholder="No grouping: one total"
+          isClearable
+          onChange={(selected) => onChange(selected.map((o) => o.value))}
+        />
+      </PickerRoom>
     </EditorField>
   );
 }
