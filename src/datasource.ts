@@ -13,30 +13,18 @@ import { getTemplateSrv } from '@grafana/runtime';
 import { AdminApiClient } from './api/client';
 import { isApiError } from './api/errors';
 import { auditAnnotations } from './audit/annotations';
-import { runAuditLogs } from './audit/runAuditLogs';
 import { testConnection } from './connection/testConnection';
-import { runInsight } from './insights/runInsight';
-import { runInventory } from './inventory/runInventory';
-import { QueryContext, QueryError, QueryRunner } from './query/context';
-import { interpolateQuery } from './query/interpolate';
-import { migrateQuery } from './query/migrate';
-import { NameResolver } from './query/names';
+import { OrgDirectory } from './org/directory';
+import { QueryContext, QueryError } from './query/context';
 import { RecentBuckets } from './query/recent';
-import { runTimeSeries } from './query/runQuery';
-import { DEFAULT_QUERY, OpenAIDataSourceOptions, OpenAIQuery, QueryType } from './types';
+import { prepareQuery, queryTypeDef } from './queryTypes';
+import { DEFAULT_QUERY, OpenAIDataSourceOptions, OpenAIQuery } from './types';
 import { OpenAIVariableSupport } from './variables';
-
-/** The runner of each query type; a type without a runner fails with a clear message. */
-export const queryRunners: Partial<Record<QueryType, QueryRunner>> = {
-  [QueryType.TimeSeries]: runTimeSeries,
-  [QueryType.Inventory]: runInventory,
-  [QueryType.AuditLogs]: runAuditLogs,
-  [QueryType.Insight]: runInsight,
-};
 
 export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptions> {
   readonly client: AdminApiClient;
-  readonly names: NameResolver;
+  /** Organization lists and display names, one cache for frames, pickers, variables and Save & test. */
+  readonly names: OrgDirectory;
   readonly recent: RecentBuckets;
   private readonly settings: OpenAIDataSourceOptions;
 
@@ -44,7 +32,7 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
     super(instanceSettings);
     this.settings = instanceSettings.jsonData ?? {};
     this.client = new AdminApiClient(instanceSettings.url ?? '', { organizationId: this.settings.organizationId });
-    this.names = new NameResolver(this.client, now);
+    this.names = new OrgDirectory(this.client, now);
     this.recent = new RecentBuckets(this.client);
     this.now = now;
     this.variables = new OpenAIVariableSupport(this);
@@ -63,7 +51,7 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
   }
 
   interpolateVariablesInQueries(queries: OpenAIQuery[], scopedVars: ScopedVars): OpenAIQuery[] {
-    return queries.map((q) => interpolateQuery(migrateQuery(q), getTemplateSrv(), scopedVars));
+    return queries.map((q) => prepareQuery(q, getTemplateSrv(), scopedVars));
   }
 
   async query(request: DataQueryRequest<OpenAIQuery>): Promise<DataQueryResponse> {
@@ -79,13 +67,13 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
       request.targets
         .filter((t) => this.filterQuery(t))
         .map(async (target): Promise<{ frames: DataFrame[]; error?: DataQueryError }> => {
-          const query = interpolateQuery(migrateQuery(target), templateSrv, request.scopedVars);
-          const runner = queryRunners[query.queryType ?? QueryType.TimeSeries];
+          const query = prepareQuery(target, templateSrv, request.scopedVars);
+          const type = queryTypeDef(query);
           try {
-            if (!runner) {
+            if (!type) {
               throw new QueryError([`The query type "${query.queryType}" is not supported.`]);
             }
-            return { frames: await runner(ctx, query, request) };
+            return { frames: await type.run(ctx, query, request) };
           } catch (e) {
             return { frames: [], error: toQueryError(e, target.refId) };
           }
@@ -97,7 +85,7 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
 
   /** Save & test: a checklist of every stream the plugin reads. */
   async testDatasource() {
-    return testConnection(this.client, this.settings);
+    return testConnection(this.client, this.names, this.settings);
   }
 }
 

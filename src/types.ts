@@ -1,9 +1,9 @@
 import { DataSourceJsonData } from '@grafana/data';
 import { DataQuery } from '@grafana/schema';
 
-import { BucketWidth, GroupByKey, SourceId } from './api/catalog';
+import { BILLED_SOURCE, BucketWidth, GroupByKey, QueryFilters, SourceId } from './api/catalog';
 
-export type { BucketWidth, FilterKey, GroupByKey, SourceId } from './api/catalog';
+export type { BucketWidth, FilterKey, GroupByKey, QueryFilters, SourceId } from './api/catalog';
 
 /** What a query returns. Saved in dashboards: never rename a value, add new ones. */
 export enum QueryType {
@@ -21,26 +21,8 @@ export type InventoryKind = 'users' | 'projects' | 'projectApiKeys' | 'adminApiK
 
 export type InsightKind = 'spendByModel' | 'attributedSpend' | 'budget' | 'cacheEfficiency' | 'reconciliation';
 
-/** Filters in the API's own words; values may hold template variables until interpolated. */
-export interface QueryFilters {
-  projectIds?: string[];
-  userIds?: string[];
-  apiKeyIds?: string[];
-  models?: string[];
-  /** true = batch jobs only, false = standard requests only, unset = both. */
-  batch?: boolean;
-  sources?: string[];
-  sizes?: string[];
-  vectorStoreIds?: string[];
-  contextLevels?: string[];
-}
-
-export interface OpenAIQuery extends DataQuery {
-  /** Version of this shape, for migrations of saved queries. */
-  schemaVersion?: number;
-  queryType?: QueryType;
-
-  /** Time series: a usage endpoint or costs. */
+/** Time series: a usage endpoint or costs. */
+export interface TimeSeriesFields {
   source?: SourceId;
   /** Result fields to return; empty = the endpoint's defaults. */
   metrics?: string[];
@@ -52,29 +34,55 @@ export interface OpenAIQuery extends DataQuery {
   legendFormat?: string;
   /** Costs: split each line item into model and token type (derived from the line item text). */
   costByModel?: boolean;
+}
 
-  /** Inventory tables. */
+/** Inventory tables. */
+export interface InventoryFields {
   inventory?: InventoryKind;
   /** Inventory of users: the window of usage used for last activity and tokens, e.g. `30d`. */
   activityWindow?: string;
+}
 
-  /** Audit logs. */
+/** Audit logs. */
+export interface AuditLogsFields {
   auditEventTypes?: string[];
   auditActorEmails?: string[];
   auditProjectIds?: string[];
+}
 
-  /** Insights. */
+/** Who attributed spend is shared out to. */
+export type Principal = 'user_id' | 'api_key_id';
+
+/** Insights: their own options, plus the project filter, legend and (cache efficiency) bucket width. */
+export interface InsightFields {
   insight?: InsightKind;
-  /** Monthly budget in USD, overriding the data source's. */
+  /** Spend by model and cache efficiency: one series per project as well. */
+  byProject?: boolean;
+  /** Spend by model: one series per model and token type instead of one per model. */
+  byTokenType?: boolean;
+  /** Attributed spend: per user (default) or per API key. */
+  attributeTo?: Principal;
+  /** Budget: monthly budget in USD, overriding the data source's. */
   monthlyBudget?: number;
 }
 
-export const CURRENT_SCHEMA_VERSION = 1;
+/**
+ * A saved query. Each query type reads its own fields (see QUERY_TYPES); a query keeps the others when its
+ * type is switched, so switching back restores them.
+ */
+export interface OpenAIQuery extends DataQuery, TimeSeriesFields, InventoryFields, AuditLogsFields, InsightFields {
+  /** Version of this shape, for migrations of saved queries. */
+  schemaVersion?: number;
+  queryType?: QueryType;
+}
+
+/** 2: insights have their own fields instead of reusing `groupBy` as switches. */
+export const CURRENT_SCHEMA_VERSION = 2;
 
 export const DEFAULT_QUERY: Partial<OpenAIQuery> = {
   schemaVersion: CURRENT_SCHEMA_VERSION,
   queryType: QueryType.TimeSeries,
-  source: 'costs',
+  source: BILLED_SOURCE,
   metrics: [],
   bucketWidth: 'auto',
   groupBy: ['project_id'],

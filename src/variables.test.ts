@@ -2,7 +2,7 @@
 import { lastValueFrom } from 'rxjs';
 import { DataQueryRequest } from '@grafana/data';
 
-import { clearChoices } from './components/query/choices';
+import { clearChoices } from './org/choices';
 import { choiceOptionsOf, OpenAIVariableSupport, VariableQuery } from './variables';
 import { Harness, startHarness } from '../tests/harness';
 

@@ -6,7 +6,7 @@ import { getTemplateSrv } from '@grafana/runtime';
 
 import { SourceId } from './api/catalog';
 import { VariableQueryEditor } from './components/VariableQueryEditor';
-import { ChoiceKind, ChoiceOptions, ChoiceSource, loadChoices } from './components/query/choices';
+import { ChoiceKind, ChoiceOptions, ChoiceSource, loadChoices } from './org/choices';
 import type { DataSource } from './datasource';
 
 /** A template variable's query: which list to offer. Values are IDs, texts are readable names. */

@@ -33,17 +33,8 @@ export type GroupByKey =
   | 'context_level'
   | 'line_item';
 
-/** Filter keys of the saved query, mapped to API parameters in FILTERS. */
-export type FilterKey =
-  | 'projectIds'
-  | 'userIds'
-  | 'apiKeyIds'
-  | 'models'
-  | 'batch'
-  | 'sources'
-  | 'sizes'
-  | 'vectorStoreIds'
-  | 'contextLevels';
+/** Filter keys of the saved query, mapped to API parameters: the keys of FILTERS. */
+export type FilterKey = keyof typeof FILTER_DEFS;
 
 /** Which list endpoint turns an ID of this dimension into a readable name. */
 export type NameKind = 'project' | 'user' | 'apiKey';
@@ -87,18 +78,21 @@ export const DIMENSIONS: Record<GroupByKey, DimensionDef> = {
   },
 };
 
+export type FilterKind = 'ids' | 'enum' | 'boolean';
+
 export interface FilterDef {
   label: string;
   /** Query parameter name, sent in the bracket form `name[]=v` like the official SDKs. */
   param: string;
-  kind: 'ids' | 'enum' | 'boolean';
+  kind: FilterKind;
   options?: string[];
   /** Where the editor loads readable options from. */
   nameKind?: NameKind;
   description: string;
 }
 
-export const FILTERS: Record<FilterKey, FilterDef> = {
+/** Written with `satisfies` so each filter's kind stays a literal type, from which QueryFilters is derived. */
+const FILTER_DEFS = {
   projectIds: {
     label: 'Projects',
     param: 'project_ids',
@@ -148,7 +142,15 @@ export const FILTERS: Record<FilterKey, FilterDef> = {
     options: ['low', 'medium', 'high'],
     description: 'Only these web search context sizes',
   },
-};
+} satisfies Record<string, FilterDef>;
+
+export const FILTERS: Record<FilterKey, FilterDef> = FILTER_DEFS;
+
+/** The value a filter of each kind holds in a saved query. */
+type FilterValue<K extends FilterKind> = K extends 'boolean' ? boolean : string[];
+
+/** A query's filters, in the API's own words; values may hold template variables until interpolated. */
+export type QueryFilters = { [K in FilterKey]?: FilterValue<(typeof FILTER_DEFS)[K]['kind']> };
 
 /**
  * How values of a metric combine over time. `flow` values add up across buckets (tokens, requests, dollars);
@@ -156,9 +158,17 @@ export const FILTERS: Record<FilterKey, FilterDef> = {
  */
 export type MetricKind = 'flow' | 'level';
 
+/**
+ * How a result holds a metric: `number` is a plain count (or a numeric string); `money` is an object
+ * `{ value, currency }`, value a number or a decimal string.
+ */
+export type ValueKind = 'number' | 'money';
+
 export interface MetricDef {
   /** Result field, in the API's own words. */
   field: string;
+  /** Unset = `number`. */
+  value?: ValueKind;
   label: string;
   /** Grafana unit id. */
   unit: string;
@@ -173,10 +183,22 @@ export interface LimitDef {
   max: number;
 }
 
+/** How long recent buckets may still change, and how the panel says so. */
+export interface ProvisionalDef {
+  seconds: number;
+  /** The notice shown when a range reaches into the period; `when` is its start, in UTC. */
+  notice: (when: string) => string;
+}
+
 export interface EndpointDef {
   id: SourceId;
   label: string;
   description: string;
+  /** Heading of the source picker. */
+  group: 'Usage' | 'Spend';
+  /** Results are billing line items (`line_item`) that can be split into model and token type. */
+  costByModel: boolean;
+  provisional: ProvisionalDef;
   /** Path below the data source URL. */
   path: string;
   /** `object` of each result, e.g. `organization.usage.file_searches.result`. */
@@ -198,6 +220,12 @@ const USAGE_LIMITS: EndpointDef['limits'] = {
   '1d': { default: 7, max: 31 },
 };
 const ALL_WIDTHS: BucketWidth[] = ['1m', '1h', '1d'];
+
+/** Usage buckets, minute ones above all, are revised for a while after they close. */
+const USAGE_PROVISIONAL: ProvisionalDef = {
+  seconds: 3600,
+  notice: (when) => `Usage after ${when} UTC is provisional: OpenAI may still revise recent buckets.`,
+};
 const PEOPLE: GroupByKey[] = ['project_id', 'user_id', 'api_key_id'];
 const PEOPLE_FILTERS: FilterKey[] = ['projectIds', 'userIds', 'apiKeyIds'];
 
@@ -222,6 +250,9 @@ function usage(
     id,
     label,
     description,
+    group: 'Usage',
+    costByModel: false,
+    provisional: USAGE_PROVISIONAL,
     path: `/v1/organization/usage/${id}`,
     resultObject: `organization.usage.${resultName}.result`,
     bucketWidths: ALL_WIDTHS,
@@ -366,17 +397,28 @@ export const ENDPOINTS: Record<SourceId, EndpointDef> = {
     id: 'costs',
     label: 'Costs',
     description: 'Billed spend in USD, daily; reconciles with the invoice',
+    group: 'Spend',
+    costByModel: true,
+    // Costs settle over about a day.
+    provisional: {
+      seconds: 36 * 3600,
+      notice: (when) =>
+        `Costs after ${when} UTC are provisional: OpenAI settles costs over about a day, so recent days may still rise.`,
+    },
     path: '/v1/organization/costs',
     resultObject: 'organization.costs.result',
     bucketWidths: ['1d'],
     limits: { '1d': { default: 7, max: 180 } },
     groupBy: ['project_id', 'line_item', 'api_key_id'],
     filters: ['projectIds', 'apiKeyIds'],
-    metrics: [{ field: 'amount', label: 'Cost', unit: 'currencyUSD', kind: 'flow', isDefault: true }],
+    metrics: [{ field: 'amount', label: 'Cost', unit: 'currencyUSD', kind: 'flow', value: 'money', isDefault: true }],
   },
 };
 
 export const SOURCE_IDS = Object.keys(ENDPOINTS) as SourceId[];
+
+/** The endpoint of billed spend, which cost insights read. */
+export const BILLED_SOURCE = SOURCE_IDS.find((id) => ENDPOINTS[id].costByModel)!;
 
 export const BUCKET_SECONDS: Record<BucketWidth, number> = { '1m': 60, '1h': 3600, '1d': 86400 };
 

@@ -1,11 +1,11 @@
 /**
  * Audit log events as dashboard annotations: an annotation query is an audit logs query, and each event
  * becomes one annotation (title = event type, text = the readable line, tags = event type and project).
+ * Its editor, a component, is attached in module.ts so that this logic never imports the UI.
  */
 import { AnnotationEvent, AnnotationQuery, AnnotationSupport, DataFrame } from '@grafana/data';
 import { of } from 'rxjs';
 
-import { AuditLogsEditor } from '../components/query/AuditLogsEditor';
 import { OpenAIQuery, QueryType } from '../types';
 import { AUDIT_FIELDS } from './runAuditLogs';
 
@@ -49,5 +49,4 @@ export const auditAnnotations: AnnotationSupport<OpenAIQuery> = {
   prepareAnnotation: (json: AnnotationQuery<OpenAIQuery>) => ({ ...json, target: auditTarget(json.target) }),
   prepareQuery: (anno) => auditTarget(anno.target),
   processEvents: (_anno, frames) => of(annotationsFromFrames(frames)),
-  QueryEditor: AuditLogsEditor,
 };

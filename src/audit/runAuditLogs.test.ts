@@ -10,7 +10,7 @@ import { Harness, queryContext, startHarnesses } from '../../tests/harness';
 import { Simulator } from '../../tests/simulator/server';
 import { AuditLog } from '../api/types';
 import { QueryContext } from '../query/context';
-import { runTimeSeries } from '../query/runQuery';
+import { runTimeSeries } from '../query/timeSeries';
 import { OpenAIQuery, QueryType } from '../types';
 import { annotationsFromFrames, auditAnnotations } from './annotations';
 import { runAuditLogs } from './runAuditLogs';

@@ -6,15 +6,8 @@ import { Alert, Divider, Input, SecretInput, TextLink } from '@grafana/ui';
 import { OpenAIDataSourceOptions, OpenAISecureJsonData } from '../types';
 import { ConfigField } from './config/ConfigField';
 import { KeyHintAlert, ScopeList } from './config/KeyHintAlert';
-import {
-  ADMIN_KEYS_URL,
-  DEFAULT_API_URL,
-  DOCS_URL,
-  apiUrlWarning,
-  isValidOrganizationId,
-  keyHint,
-  normalizeApiUrl,
-} from './config/settings';
+import { ADMIN_KEYS_URL, DEFAULT_API_URL, DOCS_URL } from '../api/urls';
+import { apiUrlWarning, isValidOrganizationId, keyHint, normalizeApiUrl } from './config/settings';
 import { selectors } from './selectors';
 
 export { apiUrlWarning, isValidOrganizationId, keyHint, normalizeApiUrl } from './config/settings';
@@ -64,11 +57,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
 
   return (
     <>
-      <DataSourceDescription
-        dataSourceName="OpenAI Usage & Costs"
-        docsLink={DOCS_URL}
-        hasRequiredFields
-      />
+      <DataSourceDescription dataSourceName="OpenAI Usage & Costs" docsLink={DOCS_URL} hasRequiredFields />
       <Divider />
 
       <ConfigSection

@@ -1,5 +1,6 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 
+import { SOURCE_IDS } from '../api/catalog';
 import { DEFAULT_QUERY, OpenAIQuery, QueryType } from '../types';
 import { setupComboboxEnvironment } from './comboboxTestSetup';
 import { QueryEditor } from './QueryEditor';
@@ -93,10 +94,10 @@ describe('QueryEditor', () => {
     await waitFor(() => expect(screen.getByTestId(selectors.query.filter('projectIds'))).toBeInTheDocument());
   });
 
-  it('offers the ten usage endpoints and costs as sources', async () => {
+  it('offers every usage endpoint and costs as sources', async () => {
     await renderEditor(DEFAULT_QUERY);
     const options = await openOptions(selectors.query.source);
-    expect(options).toHaveLength(11);
+    expect(options).toHaveLength(SOURCE_IDS.length);
     expect(options[0]).toContain('Completions');
     expect(options.join('|')).toContain('Billed spend in USD');
   });

@@ -7,7 +7,7 @@ import { ENDPOINTS, SOURCE_IDS, SourceId } from '../api/catalog';
 import type { DataSource } from '../datasource';
 import { OpenAIDataSourceOptions, OpenAIQuery } from '../types';
 import type { VariableQuery } from '../variables';
-import { ChoiceKind, DEFAULT_LOOKBACK_DAYS } from './query/choices';
+import { ChoiceKind, DEFAULT_LOOKBACK_DAYS } from '../org/choices';
 import { useDraft } from './query/useDraft';
 import { selectors } from './selectors';
 

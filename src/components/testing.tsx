@@ -7,7 +7,7 @@ import { act, render } from '@testing-library/react';
 import userEventLib, { PointerEventsCheckLevel } from '@testing-library/user-event';
 
 import { OpenAIQuery } from '../types';
-import type { OpenAIQueryEditorProps } from './query/registry';
+import type { OpenAIQueryEditorProps } from './query/editorProps';
 
 // The editors are large trees; skipping the per-event CSS pointer-events walk keeps tests fast.
 export const userEvent = userEventLib.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });

@@ -6,7 +6,9 @@ import http from 'http';
 import { AddressInfo } from 'net';
 
 import { Harness, HarnessOptions, startHarness } from '../../tests/harness';
-import { CHECKLIST_SEPARATOR } from './testConnection';
+import { API_ERROR_KINDS, ApiError } from '../api/errors';
+import { OrgDirectory } from '../org/directory';
+import { CHECK_MESSAGES, CHECKLIST_SEPARATOR, ProbeClient, classify, testConnection } from './testConnection';
 
 const NOW = 1763900000;
 
@@ -116,5 +118,34 @@ describe('testConnection against the simulator', () => {
       html.close();
       missing.close();
     }
+  });
+});
+
+describe('Save & test messages', () => {
+  const JS_TEXT = 'Cannot read properties of undefined (reading "data")';
+
+  it('has a checklist text for every kind, and only for kinds', () => {
+    expect(Object.keys(CHECK_MESSAGES).sort()).toEqual([...API_ERROR_KINDS].sort());
+  });
+
+  it.each(API_ERROR_KINDS)('%s: says the cause in the plugin’s words, never a JavaScript error’s text', (kind) => {
+    const reason = classify(new ApiError(kind, JS_TEXT, { status: 502, path: '/v1/organization/costs' }));
+    expect(reason.kind).toBe(kind);
+    expect(reason.text).not.toContain(JS_TEXT);
+    expect(reason.text).not.toMatch(/undefined|null|\[object/);
+  });
+
+  it('reports a failure inside the plugin without its JavaScript text', async () => {
+    const broken: ProbeClient = {
+      getJson: async () => {
+        throw new TypeError(JS_TEXT);
+      },
+      listAll: async () => {
+        throw new TypeError(JS_TEXT);
+      },
+    };
+    const res = await testConnection(broken, new OrgDirectory(broken));
+    expect(res.status).toBe('error');
+    expect(JSON.stringify(res)).not.toContain(JS_TEXT);
   });
 });

@@ -2,8 +2,14 @@
  * "Save & test": probes every stream the plugin reads, in parallel, and reports a checklist that says
  * what works, what does not and how to fix it. Usage and costs are required; the rest degrade gracefully.
  */
+import { BILLED_SOURCE, ENDPOINTS } from '../api/catalog';
 import type { AdminApiClient } from '../api/client';
-import { ListPage, Project, UsagePage } from '../api/types';
+import { ApiError, ApiErrorKind, GRAFANA_AUTH_FAILED, isApiError, missingScope, scopeForPath } from '../api/errors';
+import { UsagePage } from '../api/types';
+import { ADMIN_KEYS_URL, DEFAULT_API_URL } from '../api/urls';
+import type { OrgDirectory } from '../org/directory';
+import { listProjectApiKeys } from '../org/lists';
+import { isArchived } from '../org/names';
 import { OpenAIDataSourceOptions } from '../types';
 
 export interface ConnectionTestResult {
@@ -12,13 +18,8 @@ export interface ConnectionTestResult {
   details?: { message: string; verboseMessage?: string };
 }
 
-/** The part of the Admin API client the test needs. */
-export type ProbeClient = Pick<AdminApiClient, 'getJson'>;
-
-export const ADMIN_KEYS_URL = 'https://platform.openai.com/settings/organization/admin-keys';
-const DEFAULT_ENDPOINT = 'https://api.openai.com';
-/** What Grafana's data source proxy answers (HTTP 400) when the upstream API returns 401. */
-const GRAFANA_AUTH_FAILED = 'Authentication to data source failed';
+/** The parts of the Admin API client the test needs. */
+export type ProbeClient = Pick<AdminApiClient, 'getJson' | 'listAll'>;
 
 type StreamId = 'usage' | 'costs' | 'projects' | 'users' | 'apiKeys' | 'auditLogs';
 
@@ -32,24 +33,46 @@ interface Probe {
   skipped?: string;
 }
 
-type ReasonKind =
-  | 'keyRefused'
-  | 'notAdminKey'
-  | 'scope'
-  | 'auditDisabled'
-  | 'notFound'
-  | 'notOpenAI'
-  | 'network'
-  | 'rateLimit'
-  | 'server'
-  | 'other';
-
 interface Reason {
-  kind: ReasonKind;
+  /** `unexpected`: a failure that is not an API answer (a bug in the plugin). */
+  kind: ApiErrorKind | 'unexpected';
   text: string;
   /** The proxy's own answer when the upstream cannot be reached (502/504). */
   gateway?: boolean;
 }
+
+const isGateway = (e: ApiError) => e.status === 502 || e.status === 504;
+
+/** Save & test's checklist text for each kind: short, lower case, to follow a stream's label. */
+export const CHECK_MESSAGES: Record<ApiErrorKind, (e: ApiError) => string> = {
+  auth: () =>
+    `OpenAI refused the key: it is not an admin key (sk-admin-…), or it is mistyped, revoked or expired (Grafana reports a refused key as "${GRAFANA_AUTH_FAILED}")`,
+  notAdminKey: () => 'this is not an admin key; project and user keys (sk-proj-…, sk-…) cannot read organization usage',
+  scope: (e) => {
+    const scope = missingScope(`${e.openaiMessage ?? ''} ${e.detail ?? ''}`) ?? (e.path && scopeForPath(e.path));
+    return scope
+      ? `missing scope ${scope}`
+      : `the key lacks the permission${e.openaiMessage ? ` (${e.openaiMessage})` : ''}`;
+  },
+  auditDisabled: () =>
+    'audit logging is not enabled for this organization — enable it in Organization settings › Data controls',
+  organization: (e) =>
+    `OpenAI does not know this organization for the key${e.openaiMessage ? ` (${e.openaiMessage})` : ''}; check the Organization ID setting, or leave it empty`,
+  notFound: () => 'the endpoint answered 404 (not found) for this path',
+  badRequest: (e) =>
+    `OpenAI refused the request${e.status ? ` (HTTP ${e.status})` : ''}${e.openaiMessage ? `: ${e.openaiMessage}` : ''}`,
+  rateLimit: () => 'OpenAI is rate limiting this key; try again in a minute',
+  server: (e) =>
+    `the endpoint had a server error${e.status ? ` (HTTP ${e.status})` : ''}${
+      isGateway(e) ? ', often an unreachable or mistyped endpoint' : ''
+    }`,
+  network: (e) => `the endpoint could not be reached${e.detail ? ` (${e.detail})` : ''}`,
+  timeout: (e) =>
+    `the endpoint did not answer in time${e.status ? ` (HTTP ${e.status})` : ''}${
+      isGateway(e) ? ', often an unreachable or mistyped endpoint' : ''
+    }`,
+  malformed: () => 'the endpoint answered, but not with OpenAI JSON (an HTML page or another service?)',
+};
 
 const LABELS: Record<StreamId, string> = {
   usage: 'Usage',
@@ -67,43 +90,48 @@ export const CHECKLIST_SEPARATOR = ' · ';
 
 export async function testConnection(
   client: ProbeClient,
+  org: Pick<OrgDirectory, 'projects' | 'users'>,
   settings: Pick<OpenAIDataSourceOptions, 'apiUrl' | 'organizationId'> = {}
 ): Promise<ConnectionTestResult> {
-  const endpoint = settings.apiUrl || DEFAULT_ENDPOINT;
+  const endpoint = settings.apiUrl || DEFAULT_API_URL;
   const now = Math.floor(Date.now() / 1000);
   const day = { start_time: now - 86400, end_time: now, bucket_width: '1d', limit: 1 };
+  // Lists are read fresh, as the API answers now, and the answers fill the cache pickers and names read.
+  const fresh = { fresh: true };
 
   const usage = probe('usage', async () => {
-    checkPage(await client.getJson<UsagePage>('/v1/organization/usage/completions', day));
+    checkPage(await client.getJson<UsagePage>(ENDPOINTS.completions.path, day), 'usage/completions');
   });
   const costs = probe('costs', async () => {
-    checkPage(await client.getJson<UsagePage>('/v1/organization/costs', day));
+    checkPage(await client.getJson<UsagePage>(ENDPOINTS[BILLED_SOURCE].path, day), 'costs');
   });
-  let firstProject: string | undefined;
+  const projectList = org.projects(fresh);
   const projects = probe('projects', async () => {
-    const page = checkList(await client.getJson<ListPage<Project>>('/v1/organization/projects', { limit: 100 }));
-    firstProject = page.data[0]?.id;
-    const n = page.data.length;
-    return `${n}${page.has_more ? '+' : ''} project${n === 1 && !page.has_more ? '' : 's'}`;
+    const n = (await projectList).filter((p) => !isArchived(p)).length;
+    return `${n} project${n === 1 ? '' : 's'}`;
   });
   const users = probe('users', async () => {
-    checkList(await client.getJson<ListPage<unknown>>('/v1/organization/users', { limit: 1 }));
+    await org.users(fresh);
   });
   const apiKeys = projects.then(async (p): Promise<Probe> => {
     if (!p.ok) {
       // Keys are listed per project; without projects there is nothing to ask.
       return { id: 'apiKeys', ok: false, error: p.error, reason: p.reason };
     }
-    if (!firstProject) {
+    // An archived project may refuse the listing, which says nothing about the key.
+    const first = (await projectList).find((project) => !isArchived(project));
+    if (!first) {
       return { id: 'apiKeys', ok: true, skipped: 'no project to list keys of' };
     }
-    const path = `/v1/organization/projects/${encodeURIComponent(firstProject)}/api_keys`;
     return probe('apiKeys', async () => {
-      checkList(await client.getJson<ListPage<unknown>>(path, { limit: 1 }));
+      const { refused } = await listProjectApiKeys(client, [first]);
+      if (refused.length) {
+        throw new ApiError('badRequest', 'OpenAI refused to list the keys of a project.', { status: 400 });
+      }
     });
   });
   const auditLogs = probe('auditLogs', async () => {
-    checkList(await client.getJson<ListPage<unknown>>('/v1/organization/audit_logs', { limit: 1 }));
+    checkList(await client.getJson<{ data?: unknown }>('/v1/organization/audit_logs', { limit: 1 }), 'audit_logs');
   });
 
   const results = await Promise.all([usage, costs, projects, users, apiKeys, auditLogs]);
@@ -119,101 +147,37 @@ async function probe(id: StreamId, run: () => Promise<string | void>): Promise<P
   }
 }
 
-class NotOpenAIError extends Error {}
-
-function checkPage(page: UsagePage): UsagePage {
+function checkPage(page: UsagePage, path: string) {
   if (!page || typeof page !== 'object' || !Array.isArray(page.data)) {
-    throw new NotOpenAIError('the answer is not a usage page (no "data" array)');
+    throw new ApiError('malformed', `The answer for ${path} is not a usage page (no "data" array).`, { path });
   }
-  return page;
 }
 
-function checkList<T>(page: ListPage<T>): ListPage<T> {
+function checkList(page: { data?: unknown }, path: string) {
   if (!page || typeof page !== 'object' || !Array.isArray(page.data)) {
-    throw new NotOpenAIError('the answer is not a list (no "data" array)');
+    throw new ApiError('malformed', `The answer for ${path} is not a list (no "data" array).`, { path });
   }
-  return page;
-}
-
-interface ErrorLike {
-  kind?: string;
-  detail?: string;
-  status?: number;
-  openaiMessage?: string;
-  message?: string;
 }
 
 /** The status and OpenAI's own words, for the verbose part: what a support ticket needs. */
 function rawAnswer(error: unknown): string {
-  const e = (error ?? {}) as ErrorLike;
-  if (e.status) {
-    const text = e.openaiMessage ?? e.detail;
-    return `HTTP ${e.status}${text ? `: ${text}` : ''}`;
+  if (!isApiError(error)) {
+    return 'no answer read (an unexpected error in the plugin; the browser console has details)';
   }
-  return errorText(error) || String(error);
-}
-
-function errorText(error: unknown): string {
-  const e = (error ?? {}) as ErrorLike;
-  return [e.openaiMessage, e.message].filter(Boolean).join(' ');
+  if (error.status) {
+    const text = error.openaiMessage ?? error.detail;
+    return `HTTP ${error.status}${text ? `: ${text}` : ''}`;
+  }
+  return error.message;
 }
 
 /** Turns a failed probe into a reason a person can act on. */
 export function classify(error: unknown): Reason {
-  if (error instanceof NotOpenAIError) {
-    return { kind: 'notOpenAI', text: `the endpoint answered, but not like the OpenAI API: ${error.message}` };
+  if (!isApiError(error)) {
+    return { kind: 'unexpected', text: 'unexpected error in the plugin (the browser console has details)' };
   }
-  const e = (error ?? {}) as ErrorLike;
-  const text = errorText(error);
-  const scope = /api\.[a-z_]+\.(read|write)/i.exec(text)?.[0];
-  if (e.kind === 'notAdminKey') {
-    return {
-      kind: 'notAdminKey',
-      text: 'this is not an admin key; project and user keys (sk-proj-…, sk-…) cannot read organization usage',
-    };
-  }
-  // Grafana's proxy replaces OpenAI's 401 body with its own text, so the exact cause is lost.
-  if (e.kind === 'auth' || text.includes(GRAFANA_AUTH_FAILED) || e.status === 401) {
-    return {
-      kind: 'keyRefused',
-      text: `OpenAI refused the key: it is not an admin key (sk-admin-…), or it is mistyped, revoked or expired (Grafana reports a refused key as "${GRAFANA_AUTH_FAILED}")`,
-    };
-  }
-  switch (e.kind) {
-    case 'scope':
-      return {
-        kind: 'scope',
-        text: scope
-          ? `missing scope ${scope}`
-          : `the key lacks the permission${e.openaiMessage ? ` (${e.openaiMessage})` : ''}`,
-      };
-    case 'auditDisabled':
-      return {
-        kind: 'auditDisabled',
-        text: 'audit logging is not enabled for this organization — enable it in Organization settings › Data controls',
-      };
-    case 'notFound':
-      return { kind: 'notFound', text: 'the endpoint answered 404 (not found) for this path' };
-    case 'malformed':
-      return {
-        kind: 'notOpenAI',
-        text: 'the endpoint answered, but not with OpenAI JSON (an HTML page or another service?)',
-      };
-    case 'network':
-      return { kind: 'network', text: `the endpoint could not be reached${e.message ? ` (${e.message})` : ''}` };
-    case 'rateLimit':
-      return { kind: 'rateLimit', text: 'OpenAI is rate limiting this key; try again in a minute' };
-    case 'server':
-      return {
-        kind: 'server',
-        gateway: e.status === 502 || e.status === 504,
-        text: `the endpoint had a server error${e.status ? ` (HTTP ${e.status})` : ''}${
-          e.status === 502 || e.status === 504 ? ', often an unreachable or mistyped endpoint' : ''
-        }`,
-      };
-    default:
-      return { kind: 'other', text: text || 'unexpected error' };
-  }
+  const gateway = error.kind === 'network' || isGateway(error);
+  return { kind: error.kind, text: CHECK_MESSAGES[error.kind](error), gateway };
 }
 
 function summarize(results: Probe[], endpoint: string, organizationId?: string): ConnectionTestResult {
@@ -245,12 +209,12 @@ function summarize(results: Probe[], endpoint: string, organizationId?: string):
         details,
       };
     }
-    if (failed.every((r) => r.reason?.kind === 'notOpenAI' || r.reason?.kind === 'notFound')) {
+    if (failed.every((r) => r.reason?.kind === 'malformed' || r.reason?.kind === 'notFound')) {
       return {
         status: 'error',
         message: `${endpoint} does not look like the OpenAI API: ${
           only?.text ?? 'every path answered 404 or not with OpenAI JSON'
-        }. Check the API endpoint (leave it empty for ${DEFAULT_ENDPOINT}).`,
+        }. Check the API endpoint (leave it empty for ${DEFAULT_API_URL}).`,
         details,
       };
     }
@@ -283,7 +247,7 @@ function summarize(results: Probe[], endpoint: string, organizationId?: string):
 
 function reasonMessage(reason: Reason | undefined): string {
   switch (reason?.kind) {
-    case 'keyRefused':
+    case 'auth':
       return `The key was refused. ${capitalize(reason.text)}. Paste an admin key from ${ADMIN_KEYS_URL} and save again.`;
     case 'notAdminKey':
       return `Not an admin key: ${reason.text}. Create an admin key (sk-admin-…) at ${ADMIN_KEYS_URL}.`;

@@ -9,7 +9,7 @@ import { ENDPOINTS, FilterKey, SourceId, defaultMetrics, findMetric } from '../a
 import { INSIGHT_KIND_IDS } from '../insights/kinds';
 import { Harness, startHarness } from '../../tests/harness';
 import { checkTimeSeriesQuery } from '../query/validate';
-import { OpenAIQuery, QueryType } from '../types';
+import { CURRENT_SCHEMA_VERSION, OpenAIQuery, QueryType } from '../types';
 
 const PLUGIN_ID = 'aiusage-openai-datasource';
 const FILES = ['costs-overview.json', 'token-usage.json', 'cost-insights.json'];
@@ -29,6 +29,9 @@ const TARGET_KEYS = new Set([
   'legendFormat',
   'costByModel',
   'insight',
+  'byProject',
+  'byTokenType',
+  'attributeTo',
 ]);
 
 interface Panel {
@@ -119,8 +122,11 @@ describe.each(FILES)('%s', (file) => {
       for (const t of p.targets ?? []) {
         const where = `${p.title} / ${t.refId}`;
         expect({ where, extra: Object.keys(t).filter((k) => !TARGET_KEYS.has(k)) }).toEqual({ where, extra: [] });
+        // Saved in the current shape, so a bundled dashboard never depends on a migration.
+        expect({ where, version: t.schemaVersion }).toEqual({ where, version: CURRENT_SCHEMA_VERSION });
         if (t.queryType === QueryType.Insight) {
           expect({ where, insight: INSIGHT_KIND_IDS.includes(t.insight!) }).toEqual({ where, insight: true });
+          expect({ where, groupBy: t.groupBy }).toEqual({ where, groupBy: undefined });
           continue;
         }
         expect({ where, queryType: t.queryType }).toEqual({ where, queryType: QueryType.TimeSeries });
@@ -144,7 +150,7 @@ describe.each(FILES)('%s', (file) => {
           ok: true,
         });
         if (t.costByModel) {
-          expect({ where, source: t.source }).toEqual({ where, source: 'costs' });
+          expect({ where, costByModel: def.costByModel }).toEqual({ where, costByModel: true });
         }
       }
     }

@@ -4,14 +4,14 @@
  */
 import { DataQueryRequest } from '@grafana/data';
 
-import { DIMENSIONS, GroupByKey } from '../api/catalog';
+import { BILLED_SOURCE, DIMENSIONS, GroupByKey } from '../api/catalog';
 import { QueryContext, QueryError, QueryRunner } from '../query/context';
+import { costUnit } from '../query/values';
 import { OpenAIQuery } from '../types';
 import { microsToUsd } from './allocate';
 import { DayAttribution, Principal, UNALLOCATED_REASONS, UnallocatedReason, attributeCosts } from './attribution';
 import { DAY_SECONDS, Fetched, NAME_LABEL, commonNotices, executed, fetchSource, nameOf, projectIdsOf } from './fetch';
 import { InsightSeries, seriesFrames } from './series';
-import { costUnit } from './spendByModel';
 
 export const ESTIMATE = 'attributed (estimate)';
 export const UNALLOCATED = 'unallocated';
@@ -20,11 +20,13 @@ export const METHOD_TEXT =
   'Attributed spend is an estimate: the costs endpoint cannot group by user or API key, so each day the billed cost of every line item of a model in a project (input, cached input, output, batch input, batch output) is split among the users or keys that used that model in that project that day, in proportion to the tokens that line item bills. The parts add up exactly to the bill; what finds no usage is shown as "unallocated".';
 
 export function principalOf(query: OpenAIQuery): Principal {
-  const picked = (query.groupBy ?? []).filter((g): g is Principal => g === 'user_id' || g === 'api_key_id');
-  if (picked.length > 1) {
-    throw new QueryError(['Attributed spend is per user or per API key: group by one of them, not both.']);
+  const by = query.attributeTo ?? 'user_id';
+  if (by !== 'user_id' && by !== 'api_key_id') {
+    throw new QueryError([
+      `Attributed spend is per user or per API key, not "${String(by)}". Choose one in the editor.`,
+    ]);
   }
-  return picked[0] ?? 'user_id';
+  return by;
 }
 
 export interface AttributionData {
@@ -47,7 +49,7 @@ export async function fetchAttribution(
   };
   const usageGroupBy: GroupByKey[] = ['project_id', 'model', 'batch', ...(by ? [by] : [])];
   const [costs, usage] = await Promise.all([
-    fetchSource(ctx, { ...range, source: 'costs', groupBy: ['project_id', 'line_item'], width: '1d' }),
+    fetchSource(ctx, { ...range, source: BILLED_SOURCE, groupBy: ['project_id', 'line_item'], width: '1d' }),
     fetchSource(ctx, { ...range, source: 'completions', groupBy: usageGroupBy, width: '1d' }),
   ]);
   return { days: attributeCosts(costs.buckets, usage.buckets, by), costs, usage };

@@ -5,13 +5,13 @@
  * largest-remainder split make the parts plus the unallocated rest equal the bill exactly.
  */
 import { UsageBucket } from '../api/types';
-import { parseAmount } from '../query/frames';
 import { parseLineItem } from '../query/lineItems';
+import { dimValue, parseAmount } from '../query/values';
+import { Principal } from '../types';
 import { splitLargestRemainder, toMicros } from './allocate';
-import { dimValue } from './fetch';
 import { isTokenType, tokensFor, TOKEN_TYPES } from './tokenTypes';
 
-export type Principal = 'user_id' | 'api_key_id';
+export type { Principal } from '../types';
 
 /** Why some cost found nobody to go to. */
 export type UnallocatedReason = 'notPerModel' | 'notPerToken' | 'noUsage' | 'noTokens';

@@ -4,13 +4,13 @@
  */
 import { DataFrame, DataFrameType, FieldType, ThresholdsMode, createDataFrame } from '@grafana/data';
 
+import { BILLED_SOURCE } from '../api/catalog';
 import { UsageBucket } from '../api/types';
 import { QueryError, QueryRunner } from '../query/context';
-import { parseAmount } from '../query/frames';
+import { costUnit, parseAmount } from '../query/values';
 import { OpenAIDataSourceOptions, OpenAIQuery } from '../types';
 import { microsToUsd, toMicros } from './allocate';
 import { DAY_SECONDS, commonNotices, executed, fetchSource, projectIdsOf } from './fetch';
-import { costUnit } from './spendByModel';
 
 /** Complete UTC days whose mean is the run rate. */
 export const RUN_RATE_DAYS = 7;
@@ -199,7 +199,7 @@ export const runBudget: QueryRunner = async (ctx, query) => {
   const nowMs = ctx.now();
   const now = Math.floor(nowMs / 1000);
   const costs = await fetchSource(ctx, {
-    source: 'costs',
+    source: BILLED_SOURCE,
     groupBy: [],
     width: '1d',
     projectIds: projectIdsOf(query),

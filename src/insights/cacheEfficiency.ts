@@ -3,16 +3,15 @@
  * saved (an estimate: effective prices per token from the day's `<model>, input` and `<model>, cached input`
  * line items, applied to the cached tokens).
  */
-import { BUCKET_SECONDS, GroupByKey } from '../api/catalog';
+import { BILLED_SOURCE, BUCKET_SECONDS, GroupByKey } from '../api/catalog';
 import { UsageBucket, UsageResult } from '../api/types';
 import { QueryRunner } from '../query/context';
-import { parseAmount } from '../query/frames';
 import { parseLineItem } from '../query/lineItems';
-import { ResolvedNames } from '../query/names';
+import { ResolvedNames } from '../org/directory';
+import { costUnit, dimValue, parseAmount } from '../query/values';
 import { microsToUsd, toMicros } from './allocate';
-import { DAY_SECONDS, NAME_LABEL, commonNotices, dimValue, executed, fetchSource, nameOf, projectIdsOf } from './fetch';
+import { DAY_SECONDS, NAME_LABEL, commonNotices, executed, fetchSource, nameOf, projectIdsOf } from './fetch';
 import { InsightSeries, seriesFrames } from './series';
-import { costUnit } from './spendByModel';
 import { tokensFor } from './tokenTypes';
 
 function num(r: UsageResult, field: string): number {
@@ -127,7 +126,7 @@ export function cacheSavings(
 
 export const runCacheEfficiency: QueryRunner = async (ctx, query, request) => {
   const nowMs = ctx.now();
-  const byProject = Boolean(query.groupBy?.includes('project_id'));
+  const byProject = Boolean(query.byProject);
   const range = {
     fromMs: request.range.from.valueOf(),
     toMs: request.range.to.valueOf(),
@@ -145,7 +144,7 @@ export const runCacheEfficiency: QueryRunner = async (ctx, query, request) => {
       maxDataPoints: request.maxDataPoints,
     }),
     fetchSource(ctx, { ...range, source: 'completions', groupBy: usageGroupBy, width: '1d' }),
-    fetchSource(ctx, { ...range, source: 'costs', groupBy: costGroupBy, width: '1d' }),
+    fetchSource(ctx, { ...range, source: BILLED_SOURCE, groupBy: costGroupBy, width: '1d' }),
     byProject ? ctx.names.resolve(['project']) : Promise.resolve(undefined),
   ]);
 

@@ -5,11 +5,11 @@
  */
 import { QueryResultMetaNotice } from '@grafana/data';
 
-import { BucketWidth, ENDPOINTS, GroupByKey, NameKind, SourceId } from '../api/catalog';
+import { BILLED_SOURCE, BucketWidth, ENDPOINTS, GroupByKey, NameKind, SourceId } from '../api/catalog';
 import { UsageBucket } from '../api/types';
 import { QueryContext } from '../query/context';
-import { ResolvedNames } from '../query/names';
-import { FetchPlan, describeRequests, fetchBuckets, planQuery, provisionalNotice } from '../query/runQuery';
+import { ResolvedNames } from '../org/directory';
+import { FetchPlan, describeRequests, fetchBuckets, planQuery, provisionalNotice } from '../query/engine';
 import { OpenAIQuery } from '../types';
 
 export const DAY_SECONDS = 86400;
@@ -36,7 +36,6 @@ export async function fetchSource(ctx: QueryContext, spec: FetchSpec): Promise<F
     bucketWidth: spec.width,
     groupBy: spec.groupBy,
     filters: spec.projectIds?.length ? { projectIds: spec.projectIds } : {},
-    metrics: spec.source === 'costs' ? ['amount'] : ['input_tokens'],
   };
   const plan = planQuery(query, spec.fromMs, spec.toMs, ctx.now(), spec.maxDataPoints);
   return { plan, buckets: await fetchBuckets(ctx, plan) };
@@ -51,7 +50,7 @@ export function executed(...fetched: Fetched[]): string {
 export function commonNotices(names: ResolvedNames | undefined, costsEndSec: number | undefined, nowMs: number) {
   const notices: QueryResultMetaNotice[] = (names?.warnings ?? []).map((text) => ({ severity: 'warning', text }));
   if (costsEndSec !== undefined) {
-    const provisional = provisionalNotice(ENDPOINTS.costs, costsEndSec, nowMs);
+    const provisional = provisionalNotice(ENDPOINTS[BILLED_SOURCE], costsEndSec, nowMs);
     if (provisional) {
       notices.push(provisional);
     }
@@ -72,8 +71,4 @@ export function nameOf(names: ResolvedNames | undefined, kind: NameKind, id: str
 export function projectIdsOf(query: OpenAIQuery): string[] | undefined {
   const ids = query.filters?.projectIds?.filter((p) => p !== '');
   return ids?.length ? ids : undefined;
-}
-
-export function dimValue(v: unknown): string | null {
-  return v === undefined || v === null || v === '' ? null : String(v);
 }

@@ -5,7 +5,6 @@
 import { DataFrame, dateTime } from '@grafana/data';
 
 import { Harness, queryContext, startHarness } from '../../tests/harness';
-import { QueryError } from '../query/context';
 import { OpenAIDataSourceOptions, OpenAIQuery, QueryType } from '../types';
 import { runInsight } from './runInsight';
 
@@ -89,7 +88,7 @@ describe('spend by model', () => {
   });
 
   it('splits by token type when grouped by line item, with model and token_type labels', async () => {
-    const frames = await run({ insight: 'spendByModel', groupBy: ['line_item'] });
+    const frames = await run({ insight: 'spendByModel', byTokenType: true });
     const items = lineItems(FROM, NOW);
     expect(frames).toHaveLength(items.length);
     for (const f of frames) {
@@ -108,7 +107,7 @@ describe('spend by model', () => {
     const filtered = await run({ insight: 'spendByModel', filters: { projectIds: [project.id] } });
     expect(sum(filtered.flatMap(valuesOf))).toBeCloseTo(org().sumCost(FROM, NOW, { project_id: project.id }), 6);
 
-    const byProject = await run({ insight: 'spendByModel', groupBy: ['project_id'] });
+    const byProject = await run({ insight: 'spendByModel', byProject: true });
     const mine = byProject.filter((f) => labelsOf(f).project_id === project.id);
     expect(mine.length).toBeGreaterThan(0);
     expect(labelsOf(mine[0]).project).toBe(project.name);
@@ -120,7 +119,7 @@ describe('attributed spend', () => {
   it.each(['user_id', 'api_key_id'] as const)(
     'by %s: attributed plus unallocated is the bill exactly, per day and in total',
     async (by) => {
-      const frames = await run({ insight: 'attributedSpend', groupBy: [by] });
+      const frames = await run({ insight: 'attributedSpend', attributeTo: by });
       // Whole micro-dollars on both sides: the split loses nothing.
       const micros = (v: number) => Math.round(v * 1e6);
       days.forEach((d, i) => {
@@ -146,13 +145,13 @@ describe('attributed spend', () => {
   );
 
   it('names users by email and keys by name', async () => {
-    const byUser = await run({ insight: 'attributedSpend', groupBy: ['user_id'] });
+    const byUser = await run({ insight: 'attributedSpend', attributeTo: 'user_id' });
     const emails = new Set(org().users.map((u) => u.email));
     const user = byUser.find((f) => labelsOf(f).user_id);
     expect(emails.has(labelsOf(user!).user)).toBe(true);
     expect(user!.name).toBe(`${labelsOf(user!).user} · attributed (estimate)`);
 
-    const byKey = await run({ insight: 'attributedSpend', groupBy: ['api_key_id'] });
+    const byKey = await run({ insight: 'attributedSpend', attributeTo: 'api_key_id' });
     const key = byKey.find((f) => labelsOf(f).api_key_id)!;
     const simKey = org().projectApiKeys.find((k) => k.id === labelsOf(key).api_key_id)!;
     expect(labelsOf(key).api_key).toBe(simKey.name);
@@ -167,7 +166,7 @@ describe('attributed spend', () => {
     const model = item.line_item.split(', ')[0];
     const project = item.project_id;
     const frames = await run(
-      { insight: 'attributedSpend', groupBy: ['user_id'], filters: { projectIds: [project] } },
+      { insight: 'attributedSpend', attributeTo: 'user_id', filters: { projectIds: [project] } },
       d,
       d + DAY
     );
@@ -189,8 +188,9 @@ describe('attributed spend', () => {
     }
   });
 
-  it('refuses to group by user and key at once', async () => {
-    await expect(run({ insight: 'attributedSpend', groupBy: ['user_id', 'api_key_id'] })).rejects.toThrow(QueryError);
+  it('refuses to attribute to anything but users or API keys', async () => {
+    const query = { insight: 'attributedSpend', attributeTo: 'project_id' } as unknown as Partial<OpenAIQuery>;
+    await expect(run(query)).rejects.toThrow(/per user or per API key, not "project_id"/);
   });
 });
 
@@ -331,7 +331,7 @@ describe('reconciliation', () => {
     expect(sum(col('Billed'))).toBeCloseTo(org().sumCost(FROM, NOW), 6);
 
     // The attributed column is what attribution found usage for: the bill less "unallocated".
-    const attribution = await run({ insight: 'attributedSpend', groupBy: ['user_id'] });
+    const attribution = await run({ insight: 'attributedSpend', attributeTo: 'user_id' });
     const unallocated = sum(valuesOf(attribution.find((f) => f.name === 'unallocated')!));
     expect(sum(col('Attributed'))).toBeCloseTo(org().sumCost(FROM, NOW) - unallocated, 6);
   });

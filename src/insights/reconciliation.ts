@@ -5,10 +5,10 @@
 import { DataFrameType, FieldType, createDataFrame } from '@grafana/data';
 
 import { QueryRunner } from '../query/context';
+import { costUnit } from '../query/values';
 import { microsToUsd } from './allocate';
 import { fetchAttribution, describeUnallocated } from './attributedSpend';
 import { commonNotices, executed, nameOf } from './fetch';
-import { costUnit } from './spendByModel';
 
 export interface ReconciliationRow {
   day: number;

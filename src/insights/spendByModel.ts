@@ -2,37 +2,25 @@
  * Billed spend per model (and per token type): cost line items parsed into model and token type. Every dollar
  * comes from the costs endpoint, so the series add up to the bill exactly.
  */
-import { GroupByKey } from '../api/catalog';
-import { UsageBucket } from '../api/types';
+import { BILLED_SOURCE, GroupByKey } from '../api/catalog';
 import { QueryRunner } from '../query/context';
-import { parseAmount } from '../query/frames';
 import { parseLineItem } from '../query/lineItems';
+import { costUnit, dimValue, parseAmount } from '../query/values';
 import { microsToUsd, toMicros } from './allocate';
-import { DAY_SECONDS, NAME_LABEL, commonNotices, dimValue, executed, fetchSource, nameOf, projectIdsOf } from './fetch';
+import { DAY_SECONDS, NAME_LABEL, commonNotices, executed, fetchSource, nameOf, projectIdsOf } from './fetch';
 import { InsightSeries, seriesFrames } from './series';
 
 export const NOT_PER_MODEL = '(not per model)';
 
-/** USD unit of the costs, or the currency the API names. */
-export function costUnit(buckets: UsageBucket[]): string {
-  for (const b of buckets) {
-    const currency = b.results.find((r) => r.amount?.currency)?.amount?.currency;
-    if (currency) {
-      return `currency${currency.toUpperCase()}`;
-    }
-  }
-  return 'currencyUSD';
-}
-
 export const runSpendByModel: QueryRunner = async (ctx, query, request) => {
   const nowMs = ctx.now();
-  const byProject = Boolean(query.groupBy?.includes('project_id'));
+  const byProject = Boolean(query.byProject);
   // Grouping by line item keeps the token type apart: one series per model and token type.
-  const byTokenType = Boolean(query.groupBy?.includes('line_item'));
+  const byTokenType = Boolean(query.byTokenType);
   const groupBy: GroupByKey[] = byProject ? ['line_item', 'project_id'] : ['line_item'];
   const [costs, names] = await Promise.all([
     fetchSource(ctx, {
-      source: 'costs',
+      source: BILLED_SOURCE,
       groupBy,
       width: '1d',
       projectIds: projectIdsOf(query),

@@ -10,7 +10,7 @@ import { Harness, queryContext, startHarnesses } from '../../tests/harness';
 import { createBackendSrv } from '../../tests/proxy/backendSrv';
 import { Simulator } from '../../tests/simulator/server';
 import { QueryContext } from '../query/context';
-import { runTimeSeries } from '../query/runQuery';
+import { runTimeSeries } from '../query/timeSeries';
 import { InventoryKind, OpenAIQuery, QueryType } from '../types';
 import { runInventory } from './runInventory';
 

@@ -6,10 +6,10 @@ import { DataFrame, FieldType, QueryResultMetaNotice } from '@grafana/data';
 
 import { ENDPOINTS, findMetric } from '../api/catalog';
 import { Params } from '../api/client';
-import { isApiError } from '../api/errors';
-import { AdminApiKey, Invite, Project, ProjectApiKey, ProjectServiceAccount, User } from '../api/types';
+import { AdminApiKey, Invite, Project, ProjectApiKey, ProjectServiceAccount } from '../api/types';
 import { QueryContext, QueryError, QueryRunner } from '../query/context';
-import { listProjects, userName } from '../query/names';
+import { LIST_LIMIT, PROJECTS_PATH, USERS_PATH, listPerProject } from '../org/lists';
+import { isArchived, projectName, userName } from '../org/names';
 import { InventoryKind, OpenAIQuery } from '../types';
 import { DEFAULT_INVENTORY_KIND, INVENTORY_KINDS } from './kinds';
 import { Column, TableInput, msOf, tableFrame } from './table';
@@ -19,47 +19,8 @@ import { DEFAULT_ACTIVITY_WINDOW, UserActivity, activityDays, fetchUserActivity 
 type Target = Pick<TableInput<unknown>, 'refId' | 'name'>;
 type Builder = (ctx: QueryContext, query: OpenAIQuery, target: Target) => Promise<DataFrame>;
 
-const LIMIT = 100;
-
-function isArchived(p: Project): boolean {
-  return p.status === 'archived' || Boolean(p.archived_at);
-}
-
-function projectName(p: Pick<Project, 'id' | 'name'>): string {
-  return p.name || p.id;
-}
-
 function list<T extends { id: string }>(ctx: QueryContext, path: string, params: Params = {}): Promise<T[]> {
-  return ctx.client.listAll<T>(path, { limit: LIMIT, ...params });
-}
-
-/** One list per project. A project the API refuses to list (HTTP 400, e.g. archived) is skipped and named. */
-async function perProject<T extends { id: string }>(
-  ctx: QueryContext,
-  projects: Project[],
-  resource: string,
-  params: Params = {}
-): Promise<{ items: Array<{ item: T; project: Project }>; refused: Project[] }> {
-  const refused: Project[] = [];
-  const lists = await Promise.all(
-    projects.map(async (project) => {
-      try {
-        const items = await list<T>(
-          ctx,
-          `/v1/organization/projects/${encodeURIComponent(project.id)}/${resource}`,
-          params
-        );
-        return items.map((item) => ({ item, project }));
-      } catch (e) {
-        if (isApiError(e) && e.kind === 'badRequest') {
-          refused.push(project);
-          return [];
-        }
-        throw e;
-      }
-    })
-  );
-  return { items: lists.flat(), refused };
+  return ctx.client.listAll<T>(path, { limit: LIST_LIMIT, ...params });
 }
 
 /** A notice that ends with the names of the projects it is about, or none when there are none. */
@@ -75,10 +36,7 @@ const users: Builder = async (ctx, query, target) => {
   const window = query.activityWindow || DEFAULT_ACTIVITY_WINDOW;
   // A window that cannot be read fails before any request.
   activityDays(window);
-  const [members, activity] = await Promise.all([
-    list<User>(ctx, '/v1/organization/users'),
-    fetchUserActivity(ctx, window),
-  ]);
+  const [members, activity] = await Promise.all([ctx.names.users(), fetchUserActivity(ctx, window)]);
   const none: UserActivity = { tokens: 0, requests: 0 };
   const rows = members.map((u) => ({ user: u, activity: activity.byUser.get(u.id) ?? none }));
   const notices: QueryResultMetaNotice[] = [];
@@ -123,12 +81,12 @@ const users: Builder = async (ctx, query, target) => {
     columns,
     rows,
     notices,
-    executed: ['GET /v1/organization/users (all pages)', activity.executed],
+    executed: [`GET ${USERS_PATH} (all pages)`, activity.executed],
   });
 };
 
 const projects: Builder = async (ctx, _query, target) => {
-  const rows = await listProjects(ctx.client);
+  const rows = await ctx.names.projects();
   const columns: Array<Column<Project>> = [
     { name: 'Name', type: FieldType.string, value: projectName },
     { name: 'Status', type: FieldType.string, value: (p) => p.status ?? (isArchived(p) ? 'archived' : 'active') },
@@ -141,7 +99,7 @@ const projects: Builder = async (ctx, _query, target) => {
     ...target,
     columns,
     rows,
-    executed: ['GET /v1/organization/projects?include_archived=true (all pages)'],
+    executed: [`GET ${PROJECTS_PATH}?include_archived=true (all pages)`],
   });
 };
 
@@ -159,26 +117,22 @@ function ownerName(o: Owner | null | undefined): string | null {
 }
 
 const projectApiKeys: Builder = async (ctx, _query, target) => {
-  const all = await listProjects(ctx.client);
-  // `any`: without it, keys whose owner has left the project are not listed.
-  const { items: rows, refused } = await perProject<ProjectApiKey>(ctx, all, 'api_keys', {
-    owner_project_access: 'any',
-  });
+  const [all, { keys: rows, refused }] = await Promise.all([ctx.names.projects(), ctx.names.projectApiKeys()]);
   const columns: Array<Column<(typeof rows)[number]>> = [
-    { name: 'Name', type: FieldType.string, value: (r) => r.item.name || r.item.id },
-    { name: 'Key', type: FieldType.string, value: (r) => r.item.redacted_value },
+    { name: 'Name', type: FieldType.string, value: (r) => r.name || r.id },
+    { name: 'Key', type: FieldType.string, value: (r) => r.redacted_value },
     { name: 'Project', type: FieldType.string, value: (r) => projectName(r.project) },
-    { name: 'Owner', type: FieldType.string, value: (r) => ownerName(r.item.owner) },
-    { name: 'Owner type', type: FieldType.string, value: (r) => ownerType(r.item.owner) },
+    { name: 'Owner', type: FieldType.string, value: (r) => ownerName(r.owner) },
+    { name: 'Owner type', type: FieldType.string, value: (r) => ownerType(r.owner) },
     {
       name: 'Owner access',
       type: FieldType.string,
-      value: (r) => r.item.owner_project_access,
+      value: (r) => r.owner_project_access,
       description: 'active: the owner is still in the project; inactive: the owner has left it',
     },
-    { name: 'Created', type: FieldType.time, value: (r) => msOf(r.item.created_at) },
-    { name: 'Last used', type: FieldType.time, value: (r) => msOf(r.item.last_used_at) },
-    { name: 'Key ID', type: FieldType.string, value: (r) => r.item.id },
+    { name: 'Created', type: FieldType.time, value: (r) => msOf(r.created_at) },
+    { name: 'Last used', type: FieldType.time, value: (r) => msOf(r.last_used_at) },
+    { name: 'Key ID', type: FieldType.string, value: (r) => r.id },
     { name: 'Project ID', type: FieldType.string, value: (r) => r.project.id },
   ];
   const notices = projectsNotice(
@@ -191,9 +145,7 @@ const projectApiKeys: Builder = async (ctx, _query, target) => {
     columns,
     rows,
     notices,
-    executed: [
-      `GET /v1/organization/projects/{id}/api_keys?owner_project_access=any for ${all.length} projects (all pages)`,
-    ],
+    executed: [`GET ${PROJECTS_PATH}/{id}/api_keys?owner_project_access=any for ${all.length} projects (all pages)`],
   });
 };
 
@@ -238,11 +190,11 @@ const invites: Builder = async (ctx, _query, target) => {
 };
 
 const serviceAccounts: Builder = async (ctx, _query, target) => {
-  const all = await listProjects(ctx.client);
+  const all = await ctx.names.projects();
   // The API answers 400 for the members of an archived project, so those are not asked.
   const archived = all.filter(isArchived);
-  const { items: rows, refused } = await perProject<ProjectServiceAccount>(
-    ctx,
+  const { items: rows, refused } = await listPerProject<ProjectServiceAccount>(
+    ctx.client,
     all.filter((p) => !isArchived(p)),
     'service_accounts'
   );
@@ -265,9 +217,7 @@ const serviceAccounts: Builder = async (ctx, _query, target) => {
     columns,
     rows,
     notices,
-    executed: [
-      `GET /v1/organization/projects/{id}/service_accounts for ${all.length - archived.length} projects (all pages)`,
-    ],
+    executed: [`GET ${PROJECTS_PATH}/{id}/service_accounts for ${all.length - archived.length} projects (all pages)`],
   });
 };
 

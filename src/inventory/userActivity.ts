@@ -4,7 +4,7 @@
  */
 import { UsageResult } from '../api/types';
 import { QueryContext, QueryError } from '../query/context';
-import { fetchBuckets, planQuery } from '../query/runQuery';
+import { fetchBuckets, planQuery } from '../query/engine';
 import { OpenAIQuery, QueryType } from '../types';
 
 export const ACTIVITY_WINDOWS = ['7d', '30d', '90d'] as const;

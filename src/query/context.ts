@@ -1,14 +1,15 @@
 import { DataFrame, DataQueryRequest } from '@grafana/data';
 
 import { AdminApiClient } from '../api/client';
+import { OrgDirectory } from '../org/directory';
 import { OpenAIDataSourceOptions, OpenAIQuery } from '../types';
-import { NameResolver } from './names';
 import { RecentBuckets } from './recent';
 
 /** What every query type's runner gets from the data source. */
 export interface QueryContext {
   client: AdminApiClient;
-  names: NameResolver;
+  /** Organization lists and display names. */
+  names: OrgDirectory;
   /** Kept settled buckets of windows that end at now, and coalesced fetches of what follows them. */
   recent?: RecentBuckets;
   settings: OpenAIDataSourceOptions;

@@ -3,7 +3,8 @@ import { join } from 'path';
 
 import { ENDPOINTS, SOURCE_IDS, defaultMetrics, findMetric } from '../api/catalog';
 import { UsageBucket, UsagePage, UsageResult } from '../api/types';
-import { buildFrames, fillLegend, parseAmount } from './frames';
+import { buildFrames, fillLegend } from './frames';
+import { parseAmount } from './values';
 import { parseLineItem } from './lineItems';
 import { joinBuckets } from './buckets';
 
@@ -31,7 +32,7 @@ describe('frames from the official example payloads', () => {
     expect(frames).toHaveLength(def.metrics.length);
     const result = page.data[0].results[0];
     def.metrics.forEach((m, i) => {
-      const expected = m.field === 'amount' ? parseAmount(result) : ((result[m.field] as number | undefined) ?? 0);
+      const expected = m.value === 'money' ? parseAmount(result) : ((result[m.field] as number | undefined) ?? 0);
       expect(frames[i].fields[1].values).toEqual([expected]);
       expect(frames[i].fields[1].config.unit).toBe(m.unit);
       expect(frames[i].fields[0].values).toEqual([page.data[0].start_time * 1000]);

@@ -14,8 +14,9 @@ import {
 import { BUCKET_SECONDS, BucketWidth, DIMENSIONS, EndpointDef, GroupByKey, MetricDef, NameKind } from '../api/catalog';
 import { ApiError } from '../api/errors';
 import { UsageBucket, UsageResult } from '../api/types';
+import { NameMap } from '../org/directory';
 import { parseLineItem } from './lineItems';
-import { NameMap } from './names';
+import { dimValue, metricValue, unitOf } from './values';
 
 export interface FrameInput {
   def: EndpointDef;
@@ -49,38 +50,6 @@ interface Series {
 
 /** Series by group, one map level per grouping value: no key is built per result (null stays apart from ""). */
 interface Level extends Map<string | null, Level | Series> {}
-
-/** `amount.value` arrives as a number or as a decimal string; anything else is refused, never counted as 0. */
-export function parseAmount(r: UsageResult): number {
-  const value = r.amount?.value;
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isFinite(n)) {
-    throw new ApiError('malformed', `A cost result has no readable amount (${JSON.stringify(r.amount ?? null)}).`);
-  }
-  return n;
-}
-
-/** A metric of one result; a missing field counts 0, and a value that is not a number is refused. */
-export function metricValue(r: UsageResult, m: MetricDef): number {
-  if (m.field === 'amount') {
-    return parseAmount(r);
-  }
-  const v = r[m.field];
-  if (v === undefined || v === null) {
-    // Older data and organizations omit the newer token breakdown fields.
-    return 0;
-  }
-  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
-  if (!Number.isFinite(n)) {
-    throw new ApiError('malformed', `The field ${m.field} is not a number (${JSON.stringify(v)}).`);
-  }
-  return n;
-}
-
-function dimValue(r: UsageResult, dim: GroupByKey): string | null {
-  const v = r[dim];
-  return v === undefined || v === null ? null : String(v);
-}
 
 function labelAndDisplay(
   dim: GroupByKey,
@@ -131,7 +100,7 @@ export function buildFrames(input: FrameInput): DataFrame[] {
     return model;
   };
   const partOf = (r: UsageResult, j: number, model: string | null): string | null =>
-    collapse ? (j === 0 ? model : dimValue(r, dims[j - 1])) : dimValue(r, dims[j]);
+    collapse ? (j === 0 ? model : dimValue(r[dims[j - 1]])) : dimValue(r[dims[j]]);
   const create = (r: UsageResult, model: string | null, bucket: number): Series => {
     const labels: Record<string, string> = {};
     const display: string[] = [];
@@ -139,7 +108,7 @@ export function buildFrames(input: FrameInput): DataFrame[] {
       labels.model = model ?? '';
       display.push(model ?? '(not per model)');
     }
-    dims.forEach((d) => display.push(labelAndDisplay(d, dimValue(r, d), input.names, labels)));
+    dims.forEach((d) => display.push(labelAndDisplay(d, dimValue(r[d]), input.names, labels)));
     const s: Series = { labels, display, values: metrics.map(() => new Float64Array(n)), total: 0, bucket };
     series.push(s);
     return s;
@@ -257,18 +226,4 @@ function meta(input: FrameInput, notices?: QueryResultMetaNotice[]): QueryResult
     executedQueryString: input.executed?.join('\n'),
     custom: { source: input.def.id, bucketWidth: input.width },
   };
-}
-
-/** Costs in another currency than USD keep their own currency unit. */
-function unitOf(metric: MetricDef, buckets: UsageBucket[]): string {
-  if (metric.field !== 'amount') {
-    return metric.unit;
-  }
-  for (const b of buckets) {
-    const currency = b.results[0]?.amount?.currency;
-    if (currency) {
-      return `currency${currency.toUpperCase()}`;
-    }
-  }
-  return metric.unit;
 }

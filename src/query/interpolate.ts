@@ -11,7 +11,7 @@ import { OpenAIQuery, QueryFilters } from '../types';
 const ALL = '$__all';
 const SINGLE_VARIABLE = /^\s*(?:\$(\w+)|\$\{(\w+)(?::\w+)?\}|\[\[(\w+)\]\])\s*$/;
 
-type Replacer = Pick<TemplateSrv, 'replace'> & Partial<Pick<TemplateSrv, 'getVariables'>>;
+export type Replacer = Pick<TemplateSrv, 'replace'> & Partial<Pick<TemplateSrv, 'getVariables'>>;
 
 function isAll(text: string, templateSrv: Replacer, scopedVars?: ScopedVars): boolean {
   const m = SINGLE_VARIABLE.exec(text);
@@ -56,7 +56,8 @@ export function interpolateList(
   return [...new Set(out)];
 }
 
-export function interpolateQuery(query: OpenAIQuery, templateSrv: Replacer, scopedVars?: ScopedVars): OpenAIQuery {
+/** Filters and legend: what time series and insights read. */
+export function interpolateSeries(query: OpenAIQuery, templateSrv: Replacer, scopedVars?: ScopedVars): OpenAIQuery {
   const filters: QueryFilters = { ...query.filters };
   for (const key of Object.keys(filters) as Array<keyof QueryFilters>) {
     const value = filters[key];
@@ -69,11 +70,18 @@ export function interpolateQuery(query: OpenAIQuery, templateSrv: Replacer, scop
       }
     }
   }
-  const list = (v?: string[]) => interpolateList(v, templateSrv, scopedVars);
   return {
     ...query,
     filters,
     legendFormat: query.legendFormat ? templateSrv.replace(query.legendFormat, scopedVars) : query.legendFormat,
+  };
+}
+
+/** Audit log filters. */
+export function interpolateAudit(query: OpenAIQuery, templateSrv: Replacer, scopedVars?: ScopedVars): OpenAIQuery {
+  const list = (v?: string[]) => interpolateList(v, templateSrv, scopedVars);
+  return {
+    ...query,
     auditEventTypes: list(query.auditEventTypes),
     auditActorEmails: list(query.auditActorEmails),
     auditProjectIds: list(query.auditProjectIds),

@@ -10,12 +10,6 @@ export const MAX_BUCKETS = 20_000;
 /** Auto never picks a width giving more buckets than this, whatever the panel's width. */
 const AUTO_MAX_BUCKETS = 2000;
 
-/**
- * How long recent buckets may still change. Costs settle over about a day; usage buckets, minute ones
- * above all, are revised for a while after they close.
- */
-export const PROVISIONAL_SECONDS = { costs: 36 * 3600, usage: 3600 };
-
 export interface TimeWindow {
   /** Unix seconds, inclusive. */
   start: number;
@@ -70,11 +64,7 @@ export function planWindows(start: number, end: number, width: BucketWidth, limi
   return windows;
 }
 
-export function provisionalSeconds(def: EndpointDef): number {
-  return def.id === 'costs' ? PROVISIONAL_SECONDS.costs : PROVISIONAL_SECONDS.usage;
-}
-
 /** Whether OpenAI may still revise anything in a window ending at `end`. */
 export function isSettled(def: EndpointDef, end: number, now: number): boolean {
-  return end <= now - provisionalSeconds(def);
+  return end <= now - def.provisional.seconds;
 }

@@ -10,8 +10,8 @@ import { AdminApiClient, estimateBytes } from '../api/client';
 import { ApiError } from '../api/errors';
 import { UsageBucket, UsageResult } from '../api/types';
 import { BucketRequest, fetchRange, iso, joinBuckets } from './buckets';
-import { metricValue } from './frames';
-import { countBuckets, provisionalSeconds } from './plan';
+import { currencyOf, metricValue } from './values';
+import { countBuckets } from './plan';
 
 /** How long a recent fetch waits for other panels' fetches of the same range to join it. */
 export const COALESCE_MS = 10;
@@ -69,7 +69,7 @@ export class RecentBuckets {
       : await fetchRange(this.client, req, from, end, false);
     const buckets = joinBuckets([from === start ? [] : kept!.buckets, rest], start);
 
-    const settledBefore = nowSec - provisionalSeconds(req.def);
+    const settledBefore = nowSec - req.def.provisional.seconds;
     let n = 0;
     while (n < buckets.length && buckets[n].end_time <= settledBefore) {
       n++;
@@ -133,7 +133,7 @@ export class RecentBuckets {
 
 /** A short fetch: the provisional period and little more, so a union of groupings stays small. */
 function isShort(req: RecentRequest, start: number, end: number): boolean {
-  const provisional = Math.ceil(provisionalSeconds(req.def) / BUCKET_SECONDS[req.width]);
+  const provisional = Math.ceil(req.def.provisional.seconds / BUCKET_SECONDS[req.width]);
   return countBuckets(start, end, req.width) <= provisional + RECENT_SLACK_BUCKETS;
 }
 
@@ -163,7 +163,8 @@ function sumGroups(req: RecentRequest, results: UsageResult[]): UsageResult[] {
   for (const r of results) {
     const values = req.groupBy.map((d) => r[d] ?? null);
     // Amounts in different currencies are never added up.
-    const key = JSON.stringify([...values, r.amount?.currency ?? null]);
+    const currencies = req.def.metrics.filter((m) => m.value === 'money').map((m) => currencyOf(r, m));
+    const key = JSON.stringify([...values, ...currencies]);
     let g = groups.get(key);
     if (!g) {
       const group: UsageResult = { object: r.object };
@@ -172,8 +173,9 @@ function sumGroups(req: RecentRequest, results: UsageResult[]): UsageResult[] {
     }
     for (const m of req.def.metrics) {
       const absent = r[m.field] === undefined || r[m.field] === null;
-      if (m.field === 'amount') {
-        g.amount = { value: Number(g.amount?.value ?? 0) + metricValue(r, m), currency: r.amount?.currency ?? null };
+      if (m.value === 'money') {
+        const sum = Number((g[m.field] as UsageResult['amount'])?.value ?? 0) + metricValue(r, m);
+        g[m.field] = { value: sum, currency: (r[m.field] as UsageResult['amount'])?.currency ?? null };
       } else if (!absent) {
         g[m.field] = ((g[m.field] as number | undefined) ?? 0) + metricValue(r, m);
       }

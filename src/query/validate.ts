@@ -1,5 +1,14 @@
 /** Checks of a query against the endpoint catalog and the API's limits, before any request is sent. */
-import { BUCKET_SECONDS, BucketWidth, DIMENSIONS, ENDPOINTS, FILTERS, FilterKey, findMetric } from '../api/catalog';
+import {
+  BILLED_SOURCE,
+  BUCKET_SECONDS,
+  BucketWidth,
+  DIMENSIONS,
+  ENDPOINTS,
+  FILTERS,
+  FilterKey,
+  findMetric,
+} from '../api/catalog';
 import { OpenAIQuery } from '../types';
 import { countBuckets, MAX_BUCKETS } from './plan';
 
@@ -32,8 +41,8 @@ export function checkTimeSeriesQuery(query: OpenAIQuery): string[] {
   if (width && width !== 'auto' && !def.bucketWidths.includes(width)) {
     problems.push(`${def.label} supports only ${def.bucketWidths.join(', ')} buckets, not ${width}.`);
   }
-  if (query.costByModel && query.source !== 'costs') {
-    problems.push('Cost by model applies only to the Costs source.');
+  if (query.costByModel && !def.costByModel) {
+    problems.push(`Cost by model applies only to the ${ENDPOINTS[BILLED_SOURCE].label} source.`);
   }
   return problems;
 }

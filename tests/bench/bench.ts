@@ -12,9 +12,8 @@ import { getTemplateSrv, setBackendSrv, setTemplateSrv } from '@grafana/runtime'
 
 import { DEFAULT_CONCURRENCY } from '../../src/api/limiter';
 import { buildFrames } from '../../src/query/frames';
-import { interpolateQuery } from '../../src/query/interpolate';
-import { migrateQuery } from '../../src/query/migrate';
-import { fetchBuckets, nameKindsOf, planQuery } from '../../src/query/runQuery';
+import { prepareQuery } from '../../src/queryTypes';
+import { fetchBuckets, nameKindsOf, planQuery } from '../../src/query/engine';
 import { DataSource } from '../../src/datasource';
 import { instanceSettings, panelRequest } from '../harness';
 import { createTemplateSrv } from '../harness/templateSrv';
@@ -195,7 +194,7 @@ async function measureFrames(bed: Bed, ds: DataSource, panels: PanelRequest[]): 
   const inputs = [];
   for (const panel of panels) {
     for (const target of panel.targets) {
-      const query = interpolateQuery(migrateQuery(target), getTemplateSrv(), {});
+      const query = prepareQuery(target, getTemplateSrv(), {});
       const plan = planQuery(query, panel.from * 1000, panel.to * 1000, now * 1000, panel.maxDataPoints);
       const [buckets, names] = await Promise.all([
         fetchBuckets(ctx, plan),

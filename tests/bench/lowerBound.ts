@@ -3,8 +3,7 @@
  * distinct signature and window of at most the per-width `limit` maximum, plus the name lists needed, the
  * lists' cursor pages being sequential and per-project key lists waiting for the projects list.
  */
-import { provisionalSeconds } from '../../src/query/plan';
-import { planQuery } from '../../src/query/runQuery';
+import { planQuery } from '../../src/query/engine';
 import type { SimOrg } from '../simulator/server';
 import type { Scenario } from './scenarios';
 
@@ -53,7 +52,7 @@ export function lowerBound(scenario: Scenario, org: SimOrg, now: number, concurr
         plan.end,
       ]);
       windowsBySignature.set(signature, Math.ceil(buckets / max));
-      if (plan.end > now - provisionalSeconds(plan.def)) {
+      if (plan.end > now - plan.def.provisional.seconds) {
         recent.add(
           JSON.stringify([plan.def.path, plan.width, target.filters ?? {}, plan.start % w === 0 ? 0 : plan.start])
         );

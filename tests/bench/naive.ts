@@ -10,8 +10,9 @@ import { lastValueFrom } from 'rxjs';
 import { encodeQuery, Params } from '../../src/api/client';
 import { UsagePage } from '../../src/api/types';
 import { buildFrames } from '../../src/query/frames';
-import { NameMap, userName } from '../../src/query/names';
-import { nameKindsOf, planQuery } from '../../src/query/runQuery';
+import { NameMap } from '../../src/org/directory';
+import { userName } from '../../src/org/names';
+import { nameKindsOf, planQuery } from '../../src/query/engine';
 import type { PanelRequest } from './scenarios';
 
 const DEFAULT_LIMIT = { '1d': 7, '1h': 24, '1m': 60, costs: 7 } as const;

@@ -8,7 +8,7 @@ import { BackendSrv, setBackendSrv, setTemplateSrv } from '@grafana/runtime';
 import { AdminApiClient } from '../../src/api/client';
 import { DataSource } from '../../src/datasource';
 import { QueryContext } from '../../src/query/context';
-import { NameResolver } from '../../src/query/names';
+import { OrgDirectory } from '../../src/org/directory';
 import { OpenAIDataSourceOptions, OpenAIQuery } from '../../src/types';
 import { createBackendSrv } from '../proxy/backendSrv';
 import { DevProxy, startDevProxy } from '../proxy/devProxy';
@@ -126,7 +126,7 @@ export interface QueryContextOptions {
 export function queryContext(h: Harness, options: QueryContextOptions = {}): QueryContext {
   const backendSrv = options.backendSrv ?? createBackendSrv();
   const client = new AdminApiClient(h.proxy.proxyBase, { backendSrv: () => backendSrv });
-  return { client, names: new NameResolver(client), settings: options.settings ?? {}, now: h.ds.now };
+  return { client, names: new OrgDirectory(client, h.ds.now), settings: options.settings ?? {}, now: h.ds.now };
 }
 
 /**

@@ -2,7 +2,8 @@ import React from 'react';
 import { Alert, TextLink } from '@grafana/ui';
 
 import { selectors } from '../selectors';
-import { ADMIN_KEYS_URL, KeyHint, REQUIRED_SCOPES } from './settings';
+import { ADMIN_KEYS_URL } from '../../api/urls';
+import { KeyHint, REQUIRED_SCOPES } from './settings';
 
 /** Explains, before saving, why a pasted key will not work and how to get the right one. */
 export function KeyHintAlert({ hint }: { hint: KeyHint }) {

@@ -1,13 +1,5 @@
 /** Pure checks and normalisation of the data source settings, shared by the config editor and its tests. */
 
-import plugin from '../../plugin.json';
-
-/** This plugin's own documentation, as plugin.json lists it for Grafana's plugin catalog. */
-export const DOCS_URL = plugin.info.links.find((l) => l.name === 'Documentation')!.url;
-
-export const ADMIN_KEYS_URL = 'https://platform.openai.com/settings/organization/admin-keys';
-export const DEFAULT_API_URL = 'https://api.openai.com';
-
 /** Read scopes an admin key needs, and what each one unlocks here. */
 export const REQUIRED_SCOPES: Array<{ scope?: string; label: string; unlocks: string }> = [
   { scope: 'api.usage.read', label: 'Usage API: Read', unlocks: 'usage and costs (required)' },

@@ -7,7 +7,7 @@ import { OpenAIQuery } from '../../types';
 import { selectors } from '../selectors';
 import { PickerRoom } from './PickerRoom';
 import { describeLoadError } from './loadError';
-import type { OpenAIQueryEditorProps } from './registry';
+import type { OpenAIQueryEditorProps } from './editorProps';
 import { variableOptions } from './templateVariables';
 import { useChoices } from './useChoices';
 

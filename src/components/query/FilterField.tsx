@@ -5,7 +5,7 @@ import { ComboboxOption, MultiCombobox, RadioButtonGroup } from '@grafana/ui';
 import { FILTERS, FilterKey, NameKind, SourceId } from '../../api/catalog';
 import { selectors } from '../selectors';
 import { PickerRoom } from './PickerRoom';
-import { ChoiceKind, ChoiceSource } from './choices';
+import { ChoiceKind, ChoiceSource } from '../../org/choices';
 import { describeLoadError } from './loadError';
 import { variableOptions } from './templateVariables';
 import { useChoices } from './useChoices';

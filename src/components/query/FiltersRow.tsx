@@ -4,7 +4,7 @@ import { Button } from '@grafana/ui';
 
 import { EndpointDef, FILTERS, FilterKey } from '../../api/catalog';
 import { QueryFilters } from '../../types';
-import { ChoiceSource } from './choices';
+import { ChoiceSource } from '../../org/choices';
 import { FilterField } from './FilterField';
 import { selectors } from '../selectors';
 

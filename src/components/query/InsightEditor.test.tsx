@@ -68,7 +68,7 @@ describe('InsightEditor', () => {
   });
 
   it('offers every insight with its description, and switching explains the new one', async () => {
-    const { last, onRunQuery } = await renderEditor({ insight: 'spendByModel', groupBy: ['line_item'] });
+    const { last, onRunQuery } = await renderEditor({ insight: 'spendByModel', byTokenType: true });
     await userEvent.click(screen.getByTestId(selectors.query.insightKind));
     const options = await screen.findAllByRole('option');
     expect(options).toHaveLength(INSIGHT_KIND_IDS.length);
@@ -76,30 +76,32 @@ describe('InsightEditor', () => {
       expect(options.some((o) => o.textContent?.includes(INSIGHT_KINDS[id].description))).toBe(true);
     }
     await userEvent.click(screen.getByRole('option', { name: /Spend by user or API key/ }));
-    // The split by token type means nothing to attribution: group-by starts again at "per user".
-    expect(last()).toMatchObject({ insight: 'attributedSpend', groupBy: ['user_id'] });
+    // The split by token type means nothing to attribution: options start again at "per user".
+    expect(last()).toMatchObject({ insight: 'attributedSpend', attributeTo: 'user_id' });
+    expect(last().byTokenType).toBeUndefined();
     expect(onRunQuery).toHaveBeenCalled();
     expect(screen.getByTestId(selectors.query.insightExactness)).toHaveTextContent(/^Estimate:/);
   });
 
   it('attributes to users or API keys', async () => {
-    const { last } = await renderEditor({ insight: 'attributedSpend', groupBy: ['user_id'] });
+    const { last } = await renderEditor({ insight: 'attributedSpend', attributeTo: 'user_id' });
     const group = screen.getByTestId(selectors.query.attributeTo);
     expect(within(group).getByLabelText('User')).toBeChecked();
     await userEvent.click(within(group).getByLabelText('API key'));
-    expect(last().groupBy).toEqual(['api_key_id']);
+    expect(last().attributeTo).toBe('api_key_id');
     await userEvent.click(within(group).getByLabelText('User'));
-    expect(last().groupBy).toEqual(['user_id']);
+    expect(last().attributeTo).toBe('user_id');
   });
 
-  it('splits spend by token type and by project through group-by', async () => {
-    const { last } = await renderEditor({ insight: 'spendByModel', groupBy: [] });
+  it('splits spend by token type and by project with switches of their own', async () => {
+    const { last } = await renderEditor({ insight: 'spendByModel' });
     await userEvent.click(screen.getByTestId(selectors.query.splitByTokenType));
-    expect(last().groupBy).toEqual(['line_item']);
+    expect(last()).toMatchObject({ byTokenType: true });
     await userEvent.click(screen.getByTestId(selectors.query.byProject));
-    expect(last().groupBy).toEqual(['line_item', 'project_id']);
+    expect(last()).toMatchObject({ byTokenType: true, byProject: true });
     await userEvent.click(screen.getByTestId(selectors.query.splitByTokenType));
-    expect(last().groupBy).toEqual(['project_id']);
+    expect(last()).toMatchObject({ byTokenType: false, byProject: true });
+    expect(last().groupBy).toBeUndefined();
   });
 
   it('shows the data source budget as the placeholder and commits an override on blur', async () => {

@@ -3,13 +3,12 @@ import { EditorField, EditorRow, EditorRows, EditorSwitch } from '@grafana/plugi
 import { getDataSourceSrv } from '@grafana/runtime';
 import { Combobox, ComboboxOption, Input, RadioButtonGroup, Text } from '@grafana/ui';
 
-import { GroupByKey } from '../../api/catalog';
 import { DEFAULT_INSIGHT_KIND, INSIGHT_KINDS, INSIGHT_KIND_IDS } from '../../insights/kinds';
-import { InsightKind, OpenAIDataSourceOptions, OpenAIQuery } from '../../types';
+import { InsightKind, OpenAIDataSourceOptions, OpenAIQuery, Principal } from '../../types';
 import { selectors } from '../selectors';
 import { FilterField } from './FilterField';
 import { LegendFormatField } from './LegendFormatField';
-import type { OpenAIQueryEditorProps } from './registry';
+import type { OpenAIQueryEditorProps } from './editorProps';
 import { commitOnEnter, useDraft } from './useDraft';
 
 const KIND_OPTIONS: Array<ComboboxOption<InsightKind>> = INSIGHT_KIND_IDS.map((id) => ({
@@ -17,8 +16,6 @@ const KIND_OPTIONS: Array<ComboboxOption<InsightKind>> = INSIGHT_KIND_IDS.map((i
   label: INSIGHT_KINDS[id].label,
   description: INSIGHT_KINDS[id].description,
 }));
-
-type Principal = 'user_id' | 'api_key_id';
 
 const PRINCIPAL_OPTIONS = [
   { value: 'user_id' as const, label: 'User', description: 'Shown by email' },
@@ -41,17 +38,10 @@ function usd(n: number): string {
   return n.toLocaleString('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 2 });
 }
 
-/** Group-by keys toggled one at a time, keeping the others. */
-function toggle(groupBy: GroupByKey[] | undefined, key: GroupByKey, on: boolean): GroupByKey[] {
-  const rest = (groupBy ?? []).filter((g) => g !== key);
-  return on ? [...rest, key] : rest;
-}
-
 /** Cost insights: which figure, and the few options each one takes. */
 export function InsightEditor({ query, datasource, onChange, onRunQuery }: OpenAIQueryEditorProps) {
   const kind = query.insight && INSIGHT_KINDS[query.insight] ? query.insight : DEFAULT_INSIGHT_KIND;
-  const groupBy = query.groupBy ?? [];
-  const principal: Principal = groupBy.includes('api_key_id') ? 'api_key_id' : 'user_id';
+  const principal: Principal = query.attributeTo ?? 'user_id';
 
   const apply = (next: OpenAIQuery) => {
     onChange(next);
@@ -59,8 +49,14 @@ export function InsightEditor({ query, datasource, onChange, onRunQuery }: OpenA
   };
 
   const onKindChange = (insight: InsightKind) => {
-    // Each kind reads group-by in its own way, so a change starts from the new kind's default.
-    apply({ ...query, insight, groupBy: insight === 'attributedSpend' ? ['user_id'] : [] });
+    // A change starts from the new kind's defaults.
+    apply({
+      ...query,
+      insight,
+      byProject: undefined,
+      byTokenType: undefined,
+      attributeTo: insight === 'attributedSpend' ? 'user_id' : undefined,
+    });
   };
 
   return (
@@ -89,7 +85,7 @@ export function InsightEditor({ query, datasource, onChange, onRunQuery }: OpenA
               <RadioButtonGroup<Principal>
                 options={PRINCIPAL_OPTIONS}
                 value={principal}
-                onChange={(p) => apply({ ...query, groupBy: [p] })}
+                onChange={(attributeTo) => apply({ ...query, attributeTo })}
               />
             </div>
           </EditorField>
@@ -103,8 +99,8 @@ export function InsightEditor({ query, datasource, onChange, onRunQuery }: OpenA
             <EditorSwitch
               id="openai-query-split-by-token-type"
               data-testid={selectors.query.splitByTokenType}
-              value={groupBy.includes('line_item')}
-              onChange={(e) => apply({ ...query, groupBy: toggle(groupBy, 'line_item', e.currentTarget.checked) })}
+              value={Boolean(query.byTokenType)}
+              onChange={(e) => apply({ ...query, byTokenType: e.currentTarget.checked })}
             />
           </EditorField>
         )}
@@ -113,8 +109,8 @@ export function InsightEditor({ query, datasource, onChange, onRunQuery }: OpenA
             <EditorSwitch
               id="openai-query-by-project"
               data-testid={selectors.query.byProject}
-              value={groupBy.includes('project_id')}
-              onChange={(e) => apply({ ...query, groupBy: toggle(groupBy, 'project_id', e.currentTarget.checked) })}
+              value={Boolean(query.byProject)}
+              onChange={(e) => apply({ ...query, byProject: e.currentTarget.checked })}
             />
           </EditorField>
         )}

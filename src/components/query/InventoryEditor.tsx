@@ -6,7 +6,7 @@ import { DEFAULT_INVENTORY_KIND, INVENTORY_KINDS, INVENTORY_KIND_IDS } from '../
 import { ACTIVITY_WINDOWS, DEFAULT_ACTIVITY_WINDOW } from '../../inventory/userActivity';
 import { InventoryKind, OpenAIQuery } from '../../types';
 import { selectors } from '../selectors';
-import type { OpenAIQueryEditorProps } from './registry';
+import type { OpenAIQueryEditorProps } from './editorProps';
 
 const KIND_OPTIONS: Array<ComboboxOption<InventoryKind>> = INVENTORY_KIND_IDS.map((id) => ({
   value: id,

@@ -9,7 +9,7 @@ const OPTIONS: Array<ComboboxOption<SourceId>> = SOURCE_IDS.map((id) => ({
   value: id,
   label: ENDPOINTS[id].label,
   description: ENDPOINTS[id].description,
-  group: id === 'costs' ? 'Spend' : 'Usage',
+  group: ENDPOINTS[id].group,
 }));
 
 interface Props {

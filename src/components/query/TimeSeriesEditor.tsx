@@ -7,7 +7,7 @@ import { DEFAULT_QUERY, OpenAIQuery } from '../../types';
 import { selectors } from '../selectors';
 import { BucketWidthField } from './BucketWidthField';
 import { checkTimeSeriesQuery } from '../../query/validate';
-import { ChoiceSource } from './choices';
+import { ChoiceSource } from '../../org/choices';
 import { CostByModelField } from './CostByModelField';
 import { FiltersRow } from './FiltersRow';
 import { GroupByField } from './GroupByField';
@@ -59,7 +59,7 @@ export function TimeSeriesEditor({ query, datasource, onChange, onRunQuery }: Ti
       <EditorRow>
         <GroupByField def={def} value={query.groupBy ?? []} onChange={(groupBy) => apply({ ...query, groupBy })} />
         <LegendFormatField value={query.legendFormat} onCommit={(legendFormat) => apply({ ...query, legendFormat })} />
-        {source === 'costs' && (
+        {def.costByModel && (
           <CostByModelField value={query.costByModel} onChange={(costByModel) => apply({ ...query, costByModel })} />
         )}
       </EditorRow>

@@ -49,10 +49,10 @@ export function changeSource(query: OpenAIQuery, source: SourceId): SourceChange
   }
 
   const next: OpenAIQuery = { ...query, source, metrics, groupBy, filters, bucketWidth };
-  if (source !== 'costs' && query.costByModel) {
+  if (!def.costByModel && query.costByModel) {
     dropped.push('cost by model');
   }
-  if (source !== 'costs') {
+  if (!def.costByModel) {
     delete next.costByModel;
   }
   return { query: next, dropped };

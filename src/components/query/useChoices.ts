@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 
-import { Choice, ChoiceKind, ChoiceOptions, ChoiceSource, loadChoices } from './choices';
+import { Choice, ChoiceKind, ChoiceOptions, ChoiceSource, loadChoices } from '../../org/choices';
 
 export interface ChoicesState {
   choices: Choice[];

@@ -1,6 +1,7 @@
 /**
- * Usage and costs as time series: validate, plan windows, fetch them in parallel (pages followed), check
- * that the buckets join up exactly, resolve names, build frames.
+ * The engine: a usage or costs query becomes a plan (validated, windows within the API's limits), the plan's
+ * buckets are fetched in parallel (pages followed, runs checked to join up), and it says what it sent and what
+ * may still change. Time series, insights, inventory and the pickers all read the API through here.
  */
 import { QueryResultMetaNotice } from '@grafana/data';
 
@@ -21,9 +22,8 @@ import { AdminApiClient, Params } from '../api/client';
 import { UsageBucket } from '../api/types';
 import { OpenAIQuery } from '../types';
 import { fetchRange, iso, joinBuckets } from './buckets';
-import { QueryError, QueryRunner } from './context';
-import { buildFrames } from './frames';
-import { TimeWindow, autoBucketWidth, isSettled, planWindows, provisionalSeconds } from './plan';
+import { QueryError } from './context';
+import { TimeWindow, autoBucketWidth, isSettled, planWindows } from './plan';
 import { RecentBuckets } from './recent';
 import { checkRange, checkTimeSeriesQuery } from './validate';
 
@@ -121,44 +121,14 @@ export async function fetchBuckets(
 }
 
 export function provisionalNotice(def: EndpointDef, end: number, nowMs: number): QueryResultMetaNotice | undefined {
-  const from = Math.floor(nowMs / 1000) - provisionalSeconds(def);
+  const from = Math.floor(nowMs / 1000) - def.provisional.seconds;
   if (end <= from) {
     return undefined;
   }
   const when = new Date(from * 1000).toISOString().slice(0, 16).replace('T', ' ');
-  return {
-    severity: 'info',
-    text:
-      def.id === 'costs'
-        ? `Costs after ${when} UTC are provisional: OpenAI settles costs over about a day, so recent days may still rise.`
-        : `Usage after ${when} UTC is provisional: OpenAI may still revise recent buckets.`,
-  };
+  return { severity: 'info', text: def.provisional.notice(when) };
 }
 
 export function nameKindsOf(groupBy: GroupByKey[]): NameKind[] {
   return groupBy.map((g) => DIMENSIONS[g].nameKind).filter((k): k is NameKind => Boolean(k));
 }
-
-export const runTimeSeries: QueryRunner = async (ctx, query, request) => {
-  const nowMs = ctx.now();
-  const plan = planQuery(query, request.range.from.valueOf(), request.range.to.valueOf(), nowMs, request.maxDataPoints);
-  const [buckets, names] = await Promise.all([fetchBuckets(ctx, plan), ctx.names.resolve(nameKindsOf(plan.groupBy))]);
-  const notices: QueryResultMetaNotice[] = names.warnings.map((text) => ({ severity: 'warning', text }));
-  const provisional = provisionalNotice(plan.def, plan.end, nowMs);
-  if (provisional) {
-    notices.push(provisional);
-  }
-  return buildFrames({
-    def: plan.def,
-    metrics: plan.metrics,
-    groupBy: plan.groupBy,
-    width: plan.width,
-    buckets,
-    names: names.maps,
-    costByModel: query.costByModel,
-    legendFormat: query.legendFormat,
-    refId: query.refId,
-    notices,
-    executed: describeRequests(plan),
-  });
-};

@@ -1,0 +1,146 @@
+/**
+ * Readable choices (value = ID, label = name) for filter pickers and template variables, read through the data
+ * source's organization directory, so they share its cache with the names in frames.
+ */
+import { BILLED_SOURCE, SourceId } from '../api/catalog';
+import type { AdminApiClient } from '../api/client';
+import { Project, User } from '../api/types';
+import { fetchBuckets, planQuery } from '../query/engine';
+import { OrgDirectory } from './directory';
+import { ProjectKey } from './lists';
+import { apiKeyLabel, isArchived, projectName, userName } from './names';
+
+export type ChoiceKind = 'projects' | 'users' | 'apiKeys' | 'models' | 'lineItems';
+
+export interface Choice {
+  value: string;
+  label: string;
+  description?: string;
+}
+
+export interface ChoiceOptions {
+  /** Projects (and the keys of archived projects): include archived ones. */
+  includeArchived?: boolean;
+  /** Models: the usage endpoint to look in; defaults to completions. */
+  source?: SourceId;
+  /** Models and line items: how far back to look. */
+  lookbackDays?: number;
+  /** API keys: only keys of these projects. */
+  projectIds?: string[];
+}
+
+/** The part of the Admin API client the choices need. */
+export type ChoiceClient = Pick<AdminApiClient, 'getJson' | 'listAll'>;
+
+export interface ChoiceSource {
+  client: ChoiceClient;
+  /** The data source's clock (milliseconds), for look-back windows. */
+  now?: () => number;
+  /** The data source's organization directory; made on first use for a source without one. */
+  names?: OrgDirectory;
+}
+
+export const DEFAULT_LOOKBACK_DAYS = 30;
+const MAX_LOOKBACK_DAYS = 180;
+
+const directories = new WeakMap<ChoiceSource, OrgDirectory>();
+
+/** The directory, and so the cache, a source's choices go through. */
+export function directoryOf(ds: ChoiceSource): OrgDirectory {
+  if (ds.names) {
+    return ds.names;
+  }
+  let made = directories.get(ds);
+  if (!made) {
+    made = new OrgDirectory(ds.client, ds.now);
+    directories.set(ds, made);
+  }
+  return made;
+}
+
+export async function loadChoices(ds: ChoiceSource, kind: ChoiceKind, options: ChoiceOptions = {}): Promise<Choice[]> {
+  const org = directoryOf(ds);
+  switch (kind) {
+    case 'projects':
+      return (await org.projects()).filter((p) => options.includeArchived || !isArchived(p)).map(projectChoice);
+    case 'users':
+      return (await org.users()).map(userChoice);
+    case 'apiKeys':
+      return (await org.projectApiKeys()).keys.filter((k) => wantedKey(k, options)).map(apiKeyChoice);
+    case 'models':
+    case 'lineItems': {
+      const source = kind === 'models' ? (options.source ?? 'completions') : BILLED_SOURCE;
+      const field = kind === 'models' ? 'model' : 'line_item';
+      const days = lookback(options.lookbackDays);
+      const now = ds.now?.() ?? Date.now();
+      // Cached like the lists; the look-back is read at load time, which the cache's lifetime bounds.
+      return org.cache.get(`seen:${source}:${field}:${days}`, () => seenValues(ds.client, now, source, field, days));
+    }
+  }
+}
+
+/** Forgets cached choices and names, e.g. after the data source settings changed. */
+export function clearChoices(ds: ChoiceSource) {
+  directoryOf(ds).clear();
+}
+
+function projectChoice(p: Project): Choice {
+  return { value: p.id, label: projectName(p), description: isArchived(p) ? `${p.id} · archived` : p.id };
+}
+
+function userChoice(u: User): Choice {
+  return {
+    value: u.id,
+    label: userName(u),
+    description: [u.email && u.name ? u.name : undefined, u.role ?? undefined, u.id].filter(Boolean).join(' · '),
+  };
+}
+
+function wantedKey(k: ProjectKey, options: ChoiceOptions): boolean {
+  if (!options.includeArchived && isArchived(k.project)) {
+    return false;
+  }
+  return !options.projectIds?.length || options.projectIds.includes(k.project.id);
+}
+
+function apiKeyChoice(k: ProjectKey): Choice {
+  return {
+    value: k.id,
+    label: apiKeyLabel(k, k.project),
+    description: [k.redacted_value, k.id].filter(Boolean).join(' · '),
+  };
+}
+
+function lookback(days = DEFAULT_LOOKBACK_DAYS): number {
+  return Math.max(1, Math.min(Math.round(days), MAX_LOOKBACK_DAYS));
+}
+
+/** Distinct values of one dimension seen in a usage or costs endpoint over the last days. */
+async function seenValues(
+  client: ChoiceClient,
+  nowMs: number,
+  source: SourceId,
+  field: 'model' | 'line_item',
+  days: number
+): Promise<Choice[]> {
+  // The engine's own windows and pages, so no bucket of the look-back is skipped.
+  const plan = planQuery(
+    { refId: 'choices', source, groupBy: [field], bucketWidth: '1d', metrics: [] },
+    nowMs - days * 86_400_000,
+    nowMs,
+    nowMs
+  );
+  const seen = new Map<string, number>();
+  for (const bucket of await fetchBuckets({ client, now: () => nowMs }, plan)) {
+    for (const r of bucket.results) {
+      const v = r[field];
+      if (typeof v === 'string' && v) {
+        seen.set(v, (seen.get(v) ?? 0) + 1);
+      }
+    }
+  }
+  // Most frequently seen first, so the common ones are at the top of a long list.
+  return [...seen.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([v]) => ({ value: v, label: v }));
+}

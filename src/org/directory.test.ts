@@ -1,0 +1,103 @@
+/**
+ * The organization directory against the simulator, through the data source proxy's routes: one cache for
+ * names, pickers and Save & test, kept for its lifetime on the injected clock, failures not kept, and one
+ * request for callers that ask at the same time.
+ */
+import { Harness, queryContext, startHarness } from '../../tests/harness';
+import { testConnection } from '../connection/testConnection';
+import { loadChoices } from './choices';
+import { ORG_TTL_MS } from './cache';
+import { OrgDirectory } from './directory';
+import { PROJECTS_PATH, USERS_PATH } from './lists';
+
+const NOW = 1763900000;
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ now: NOW });
+});
+afterAll(() => h.close());
+beforeEach(() => h.sim.resetStats());
+
+/** A directory on a fresh client and a clock the test moves. */
+function directory() {
+  const clock = { ms: NOW * 1000 };
+  const { client } = queryContext(h);
+  return { client, clock, org: new OrgDirectory(client, () => clock.ms) };
+}
+
+const requests = (path: string) => h.sim.stats().log.filter((e) => e.path === path).length;
+
+describe('OrgDirectory', () => {
+  it('reads a list once within its lifetime and again after it', async () => {
+    const { org, clock } = directory();
+    const first = await org.projects();
+    expect(first.map((p) => p.id)).toEqual(h.sim.org.projects.map((p) => p.id));
+    clock.ms += ORG_TTL_MS - 1;
+    expect(await org.projects()).toBe(first);
+    expect(requests(PROJECTS_PATH)).toBe(1);
+
+    clock.ms += 1;
+    const reloaded = await org.projects();
+    expect(reloaded).not.toBe(first);
+    expect(reloaded).toEqual(first);
+    expect(requests(PROJECTS_PATH)).toBe(2);
+  });
+
+  it('does not keep a failure: the next caller asks again', async () => {
+    const { org } = directory();
+    h.sim.configure({ failNext: [{ status: 400, count: 1, pathPrefix: USERS_PATH }] });
+    try {
+      await expect(org.users()).rejects.toMatchObject({ kind: 'badRequest' });
+    } finally {
+      h.sim.configure({ failNext: [] });
+    }
+    expect((await org.users()).map((u) => u.id)).toEqual(h.sim.org.users.map((u) => u.id));
+    expect(requests(USERS_PATH)).toBe(2);
+  });
+
+  it('shares one request between callers that ask at the same time', async () => {
+    const { org } = directory();
+    const [a, b] = await Promise.all([org.users(), org.users()]);
+    expect(a).toBe(b);
+    expect(requests(USERS_PATH)).toBe(1);
+  });
+
+  it('serves a picker the list it loaded for names, and names the IDs', async () => {
+    const { client, org } = directory();
+    const names = await org.resolve(['project', 'user']);
+    const project = h.sim.org.projects[0];
+    expect(names.maps.project?.get(project.id)).toBe(project.name);
+    expect(names.warnings).toEqual([]);
+    const choices = await loadChoices({ client, names: org }, 'projects', { includeArchived: true });
+    expect(choices.map((c) => c.value)).toEqual(h.sim.org.projects.map((p) => p.id));
+    expect(requests(PROJECTS_PATH)).toBe(1);
+  });
+
+  it('is refreshed by Save & test, and pickers then read the fresh lists', async () => {
+    const { client, org } = directory();
+    await org.projects();
+    await org.users();
+    const result = await testConnection(client, org);
+    expect(result.status).toBe('success');
+    expect(requests(PROJECTS_PATH)).toBe(2);
+    expect(requests(USERS_PATH)).toBe(2);
+    await loadChoices({ client, names: org }, 'users');
+    await loadChoices({ client, names: org }, 'projects');
+    expect(requests(PROJECTS_PATH)).toBe(2);
+    expect(requests(USERS_PATH)).toBe(2);
+  });
+
+  it('says which names are missing, in the API error’s words and never a JavaScript error’s', async () => {
+    const org = new OrgDirectory({
+      listAll: async () => {
+        throw new TypeError('secret is undefined');
+      },
+    });
+    const names = await org.resolve(['user']);
+    expect(names.maps.user).toBeUndefined();
+    expect(names.warnings).toHaveLength(1);
+    expect(names.warnings[0]).toMatch(/^Users are shown as IDs: /);
+    expect(names.warnings[0]).not.toContain('secret is undefined');
+  });
+});
