@@ -47,6 +47,23 @@ export interface DimensionDef {
   description: string;
 }
 
+/**
+ * What a series, row or label without a value of this dimension is called: "(no project)", "(no API key)".
+ * Grafana would otherwise fall back to raw label syntax or to the bare field name.
+ */
+export function noneOf(dim: GroupByKey): string {
+  const label = DIMENSIONS[dim].label;
+  // Lower-case a word, not an acronym: "User" → "user", "API key" stays.
+  return `(no ${/^[A-Z][a-z]/.test(label) ? label[0].toLowerCase() + label.slice(1) : label})`;
+}
+
+/** The dimension whose IDs a name list names. */
+export const DIMENSION_OF_KIND: Record<NameKind, GroupByKey> = {
+  project: 'project_id',
+  user: 'user_id',
+  apiKey: 'api_key_id',
+};
+
 export const DIMENSIONS: Record<GroupByKey, DimensionDef> = {
   project_id: { label: 'Project', field: 'project_id', nameKind: 'project', description: 'Project, shown by name' },
   user_id: { label: 'User', field: 'user_id', nameKind: 'user', description: 'User, shown by email or name' },

@@ -8,7 +8,7 @@ import { isApiError } from '../api/errors';
 import { Project, User } from '../api/types';
 import { GetOptions, OrgCache } from './cache';
 import { Lister, ProjectKeys, listProjectApiKeys, listProjects, listUsers } from './lists';
-import { apiKeyName, projectName, userName } from './names';
+import { apiKeyLabel, distinctNames, projectName, userName } from './names';
 
 export type NameMap = Map<string, string>;
 
@@ -68,14 +68,19 @@ export class OrgDirectory {
     this.cache.clear();
   }
 
-  private async nameMap(kind: NameKind): Promise<NameMap> {
+  /**
+   * ID → the name shown for it in series, pickers and tables alike: API keys with their project, and a short ID
+   * suffix wherever two objects would still read the same.
+   */
+  async nameMap(kind: NameKind): Promise<NameMap> {
+    const id = (x: { id: string }) => x.id;
     switch (kind) {
       case 'project':
-        return new Map((await this.projects()).map((p) => [p.id, projectName(p)]));
+        return distinctNames(await this.projects(), projectName, id);
       case 'user':
-        return new Map((await this.users()).map((u) => [u.id, userName(u)]));
+        return distinctNames(await this.users(), userName, id);
       case 'apiKey':
-        return new Map((await this.projectApiKeys()).keys.map((k) => [k.id, apiKeyName(k)]));
+        return distinctNames((await this.projectApiKeys()).keys, (k) => apiKeyLabel(k, k.project), id);
     }
   }
 }
