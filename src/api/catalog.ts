@@ -45,6 +45,8 @@ export interface DimensionDef {
   field: GroupByKey;
   nameKind?: NameKind;
   description: string;
+  /** Why values of a dimension with IDs but no name list stay IDs; said in the editor and in the frames. */
+  shownAsIds?: string;
 }
 
 /**
@@ -82,7 +84,13 @@ export const DIMENSIONS: Record<GroupByKey, DimensionDef> = {
   },
   size: { label: 'Image size', field: 'size', description: 'Image size, e.g. 1024x1024' },
   source: { label: 'Image source', field: 'source', description: 'image.generation, image.edit or image.variation' },
-  vector_store_id: { label: 'Vector store', field: 'vector_store_id', description: 'Vector store searched' },
+  vector_store_id: {
+    label: 'Vector store',
+    field: 'vector_store_id',
+    description: 'Vector store searched',
+    shownAsIds:
+      'Vector stores are shown by ID (vs_…): OpenAI lists them only per project, with a project API key, and an admin key may call administration endpoints only.',
+  },
   context_level: {
     label: 'Search context',
     field: 'context_level',
@@ -106,6 +114,8 @@ export interface FilterDef {
   /** Where the editor loads readable options from. */
   nameKind?: NameKind;
   description: string;
+  /** Why values of a dimension with IDs but no name list stay IDs; said in the editor and in the frames. */
+  shownAsIds?: string;
 }
 
 /** Written with `satisfies` so each filter's kind stays a literal type, from which QueryFilters is derived. */

@@ -1,6 +1,7 @@
 /** Usage and costs as time series: the engine's plan and buckets, names resolved, built into frames. */
 import { QueryResultMetaNotice } from '@grafana/data';
 
+import { DIMENSIONS } from '../api/catalog';
 import { QueryRunner } from './context';
 import { describeRequests, fetchBuckets, nameKindsOf, planQuery, provisionalNotice } from './engine';
 import { buildFrames } from './frames';
@@ -13,6 +14,12 @@ export const runTimeSeries: QueryRunner = async (ctx, query, request) => {
   const provisional = provisionalNotice(plan.def, plan.end, nowMs);
   if (provisional) {
     notices.push(provisional);
+  }
+  for (const g of plan.groupBy) {
+    const why = DIMENSIONS[g].shownAsIds;
+    if (why) {
+      notices.push({ severity: 'info', text: why });
+    }
   }
   return buildFrames({
     def: plan.def,
