@@ -1,4 +1,4 @@
-import React, { ChangeEvent, useState } from 'react';
+import React, { ChangeEvent, useEffect, useState } from 'react';
 import { DataSourcePluginOptionsEditorProps } from '@grafana/data';
 import { ConfigSection, DataSourceDescription } from '@grafana/plugin-ui';
 import { Alert, Divider, Input, SecretInput, TextLink } from '@grafana/ui';
@@ -48,6 +48,14 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
       secureJsonData: { ...secureJsonData, adminApiKey: '' },
     });
   };
+
+  // Save & test reads this to ask for a key before any request; the key itself never reaches the browser.
+  const keyPresent = Boolean(secureJsonFields?.adminApiKey) || typedKey !== '';
+  useEffect(() => {
+    if (jsonData.adminKeyConfigured !== keyPresent) {
+      onOptionsChange({ ...options, jsonData: { ...jsonData, adminKeyConfigured: keyPresent } });
+    }
+  }, [keyPresent, jsonData, options, onOptionsChange]);
 
   const orgId = jsonData.organizationId ?? '';
   const orgInvalid = !isValidOrganizationId(orgId);

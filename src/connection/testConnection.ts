@@ -91,9 +91,16 @@ export const CHECKLIST_SEPARATOR = ' · ';
 export async function testConnection(
   client: ProbeClient,
   org: Pick<OrgDirectory, 'projects' | 'users'>,
-  settings: Pick<OpenAIDataSourceOptions, 'apiUrl' | 'organizationId'> = {}
+  settings: Pick<OpenAIDataSourceOptions, 'apiUrl' | 'organizationId' | 'adminKeyConfigured'> = {}
 ): Promise<ConnectionTestResult> {
   const endpoint = settings.apiUrl || DEFAULT_API_URL;
+  if (settings.adminKeyConfigured === false) {
+    // Nothing to test without a key; OpenAI would only answer that it was refused.
+    return {
+      status: 'error',
+      message: `Enter an admin API key (sk-admin-…) under Authentication, then Save & test. An organization owner creates one at ${ADMIN_KEYS_URL}.`,
+    };
+  }
   const now = Math.floor(Date.now() / 1000);
   const day = { start_time: now - 86400, end_time: now, bucket_width: '1d', limit: 1 };
   // Lists are read fresh, as the API answers now, and the answers fill the cache pickers and names read.
@@ -186,15 +193,14 @@ function summarize(results: Probe[], endpoint: string, organizationId?: string):
   const checklist = buildChecklist(byId);
   // One cause behind every failure is in the headline already; repeating it per stream only adds noise.
   const oneCause = failed.length === results.length && new Set(failed.map((r) => r.reason?.text)).size === 1;
-  const answers = failed.map((r) => `${LABELS[r.id]}: ${rawAnswer(r.error)}`);
+  const answers = groupAnswers(failed);
   // Grafana shows `message` as one run of text and `verboseMessage` as preformatted lines behind a toggle.
   const details = {
     message: oneCause
       ? `Not readable: ${results.map((r) => inSentence(r.id)).join(', ')}.`
       : checklist.join(CHECKLIST_SEPARATOR),
-    verboseMessage: answers.length
-      ? [...(oneCause ? [] : [...checklist, '']), 'What the API answered:', ...answers].join('\n')
-      : undefined,
+    // The checklist is in `message` already; the details add what the API said, each distinct answer once.
+    verboseMessage: answers.length ? ['What the API answered:', ...answers].join('\n') : undefined,
   };
   const where = organizationId ? `organization ${organizationId} at ${endpoint}` : endpoint;
 
@@ -243,6 +249,16 @@ function summarize(results: Probe[], endpoint: string, organizationId?: string):
       .join(', ')}. See below.`,
     details,
   };
+}
+
+/** "Usage, Costs: <answer>": streams that got the same answer share one line. */
+function groupAnswers(failed: Probe[]): string[] {
+  const byAnswer = new Map<string, string[]>();
+  for (const r of failed) {
+    const answer = rawAnswer(r.error);
+    byAnswer.set(answer, [...(byAnswer.get(answer) ?? []), LABELS[r.id]]);
+  }
+  return [...byAnswer.entries()].map(([answer, labels]) => `${labels.join(', ')}: ${answer}`);
 }
 
 function reasonMessage(reason: Reason | undefined): string {

@@ -6,7 +6,7 @@
 import { DataFrame, FieldType, dateTime } from '@grafana/data';
 import type { BackendSrv, BackendSrvRequest } from '@grafana/runtime';
 
-import { Harness, queryContext, startHarnesses } from '../../tests/harness';
+import { Harness, queryContext, simDisplayNames, startHarnesses } from '../../tests/harness';
 import { createBackendSrv } from '../../tests/proxy/backendSrv';
 import { Simulator } from '../../tests/simulator/server';
 import { QueryContext } from '../query/context';
@@ -277,7 +277,7 @@ describe('invites', () => {
         Created: i.created_at * 1000,
         Expires: ms(i.expires_at),
         Accepted: ms(i.accepted_at),
-        Projects: i.projects.map((p) => sim.org.projectById(p.id)!.name).join(', '),
+        Projects: i.projects.map((p) => simDisplayNames(sim.org).project.get(p.id)).join(', '),
         'Invite ID': i.id,
       });
     }
