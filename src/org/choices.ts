@@ -10,7 +10,8 @@ import { NameMap, OrgDirectory } from './directory';
 import { ProjectKey } from './lists';
 import { isArchived } from './names';
 
-export type ChoiceKind = 'projects' | 'users' | 'apiKeys' | 'models' | 'lineItems';
+/** `actors`: users by email, the value audit logs filter on. */
+export type ChoiceKind = 'projects' | 'users' | 'actors' | 'apiKeys' | 'models' | 'lineItems';
 
 export interface Choice {
   value: string;
@@ -68,6 +69,12 @@ export async function loadChoices(ds: ChoiceSource, kind: ChoiceKind, options: C
     case 'users': {
       const [users, names] = await Promise.all([org.users(), org.nameMap('user')]);
       return users.map((u) => userChoice(u, names));
+    }
+    case 'actors': {
+      const [users, names] = await Promise.all([org.users(), org.nameMap('user')]);
+      return users
+        .filter((u) => u.email)
+        .map((u) => ({ value: u.email!, label: names.get(u.id) ?? u.email!, description: u.name ?? undefined }));
     }
     case 'apiKeys': {
       const [{ keys }, names] = await Promise.all([org.projectApiKeys(), org.nameMap('apiKey')]);

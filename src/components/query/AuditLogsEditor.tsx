@@ -1,4 +1,4 @@
-import React, { useMemo } from 'react';
+import React, { useMemo, useState } from 'react';
 import { EditorField, EditorRow, EditorRows } from '@grafana/plugin-ui';
 import { ComboboxOption, MultiCombobox } from '@grafana/ui';
 
@@ -17,11 +17,16 @@ const EVENT_TYPE_OPTIONS: Array<ComboboxOption<string>> = COMMON_AUDIT_EVENT_TYP
   group: eventTypeGroup(t),
 }));
 
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
 /** Audit logs filters: event types, who acted, and in which projects; empty = all. */
 export function AuditLogsEditor({ query, datasource, onChange, onRunQuery }: OpenAIQueryEditorProps) {
   // Events of archived projects stay in the log, so their projects stay pickable.
   const projects = useChoices(datasource, 'projects', { includeArchived: true });
+  const actors = useChoices(datasource, 'actors');
+  const [notEmails, setNotEmails] = useState<string[]>([]);
   const variables = useMemo(() => variableOptions(), []);
+  const actorOptions = useMemo(() => [...actors.choices, ...variables], [actors.choices, variables]);
   const eventTypeOptions = useMemo(() => [...EVENT_TYPE_OPTIONS, ...variables], [variables]);
   const projectOptions = useMemo(() => [...projects.choices, ...variables], [projects.choices, variables]);
 
@@ -61,19 +66,33 @@ export function AuditLogsEditor({ query, datasource, onChange, onRunQuery }: Ope
           label="Actors"
           htmlFor="openai-query-audit-actor-emails"
           optional
-          tooltip="Only events by these people: type an email address, or use a dashboard variable."
+          tooltip="Only events by these people: pick a user, type an email address, or use a dashboard variable."
+          invalid={notEmails.length > 0 || Boolean(actors.error)}
+          error={
+            notEmails.length
+              ? `Not an email address: ${notEmails.join(', ')}. Audit logs are filtered by the actor's email.`
+              : actors.error
+                ? describeLoadError(actors.error, 'Users')
+                : undefined
+          }
         >
           <PickerRoom>
             <MultiCombobox<string>
               id="openai-query-audit-actor-emails"
               data-testid={selectors.query.auditActorEmails}
-              options={variables}
+              options={actorOptions}
+              loading={actors.loading}
               value={query.auditActorEmails ?? []}
               createCustomValue
               customValueDescription="Use this email"
               placeholder="Anyone"
               isClearable
-              onChange={(selected) => apply({ ...query, auditActorEmails: values(selected) })}
+              onChange={(selected) => {
+                // An email or a dashboard variable; other text would match no event.
+                const ok = selected.filter((o) => EMAIL.test(o.value) || o.value.startsWith('$'));
+                setNotEmails(selected.filter((o) => !ok.includes(o)).map((o) => o.value));
+                apply({ ...query, auditActorEmails: values(ok) });
+              }}
             />
           </PickerRoom>
         </EditorField>
