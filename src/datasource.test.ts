@@ -5,7 +5,7 @@
 import { DataFrame, DataQueryResponse } from '@grafana/data';
 
 import { ENDPOINTS, SOURCE_IDS, SourceId, defaultMetrics } from './api/catalog';
-import { startHarness, Harness } from '../tests/harness';
+import { startHarness, Harness, simDisplayNames } from '../tests/harness';
 import { OpenAIQuery, QueryType } from './types';
 
 const NOW = 1763900000; // 2025-11-23 12:13:20 UTC
@@ -97,9 +97,10 @@ describe('group by', () => {
         NOW
       )
     );
+    const shown = simDisplayNames(h.sim.org);
     for (const f of frames) {
       const { project_id, project } = f.fields[1].labels!;
-      expect(project).toBe(h.sim.org.projects.find((p) => p.id === project_id)!.name);
+      expect(project).toBe(shown.project.get(project_id));
       expect(f.name).toBe(project);
     }
     const users = ok(
@@ -112,8 +113,7 @@ describe('group by', () => {
     for (const f of users) {
       const userId = f.fields[1].labels!.user_id;
       // Traffic of service-account keys has no user.
-      const u = h.sim.org.users.find((x) => x.id === userId);
-      expect(f.name).toBe(u ? u.email || u.name || u.id : '(no user)');
+      expect(f.name).toBe(shown.user.get(userId) ?? '(no user)');
     }
     expect(users.some((f) => f.fields[1].labels!.user_id === '')).toBe(true);
     const keys = ok(
@@ -124,8 +124,7 @@ describe('group by', () => {
       )
     );
     for (const f of keys) {
-      const k = h.sim.org.projectApiKeys.find((x) => x.id === f.fields[1].labels!.api_key_id)!;
-      expect(f.name).toBe(k.name);
+      expect(f.name).toBe(shown.apiKey.get(f.fields[1].labels!.api_key_id) ?? '(no API key)');
     }
   });
 

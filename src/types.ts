@@ -104,6 +104,11 @@ export interface OpenAIDataSourceOptions extends DataSourceJsonData {
   organizationId?: string;
   /** Monthly budget in USD for budget and forecast queries. */
   monthlyBudget?: number;
+  /**
+   * Whether the settings form holds an admin key, kept by the form so Save & test can ask for a missing key
+   * before sending anything. Absent (unknown) for data sources provisioned from files.
+   */
+  adminKeyConfigured?: boolean;
 }
 
 /** Secrets; Grafana's proxy injects them, the browser never sees them. */

@@ -4,7 +4,7 @@ import { DataQueryRequest } from '@grafana/data';
 
 import { clearChoices } from './org/choices';
 import { choiceOptionsOf, OpenAIVariableSupport, VariableQuery } from './variables';
-import { Harness, startHarness } from '../tests/harness';
+import { Harness, simDisplayNames, startHarness } from '../tests/harness';
 
 const NOW = 1763900000;
 const DAY = 86400;
@@ -28,7 +28,7 @@ describe('OpenAIVariableSupport', () => {
   it('lists projects by name with IDs as values, archived only when asked', async () => {
     const active = h.sim.org.projects.filter((p) => p.status !== 'archived');
     expect(await run({ kind: 'projects' })).toEqual({
-      text: active.map((p) => p.name),
+      text: active.map((p) => simDisplayNames(h.sim.org).project.get(p.id)),
       value: active.map((p) => p.id),
     });
     expect((await run({ kind: 'projects', includeArchived: true })).value).toEqual(h.sim.org.projects.map((p) => p.id));

@@ -49,7 +49,26 @@ export interface DimensionDef {
   /** One value per person or key: often hundreds, so a time series query keeps only its largest by default. */
   many?: boolean;
   description: string;
+  /** Why values of a dimension with IDs but no name list stay IDs; said in the editor and in the frames. */
+  shownAsIds?: string;
 }
+
+/**
+ * What a series, row or label without a value of this dimension is called: "(no project)", "(no API key)".
+ * Grafana would otherwise fall back to raw label syntax or to the bare field name.
+ */
+export function noneOf(dim: GroupByKey): string {
+  const label = DIMENSIONS[dim].label;
+  // Lower-case a word, not an acronym: "User" → "user", "API key" stays.
+  return `(no ${/^[A-Z][a-z]/.test(label) ? label[0].toLowerCase() + label.slice(1) : label})`;
+}
+
+/** The dimension whose IDs a name list names. */
+export const DIMENSION_OF_KIND: Record<NameKind, GroupByKey> = {
+  project: 'project_id',
+  user: 'user_id',
+  apiKey: 'api_key_id',
+};
 
 export const DIMENSIONS: Record<GroupByKey, DimensionDef> = {
   project_id: {
@@ -95,6 +114,8 @@ export const DIMENSIONS: Record<GroupByKey, DimensionDef> = {
     field: 'vector_store_id',
     plural: 'vector stores',
     description: 'Vector store searched',
+    shownAsIds:
+      'Vector stores are shown by ID (vs_…): OpenAI lists them only per project, with a project API key, and an admin key may call administration endpoints only.',
   },
   context_level: {
     label: 'Search context',
@@ -121,6 +142,8 @@ export interface FilterDef {
   /** Where the editor loads readable options from. */
   nameKind?: NameKind;
   description: string;
+  /** Why values of a dimension with IDs but no name list stay IDs; said in the editor and in the frames. */
+  shownAsIds?: string;
 }
 
 /** Written with `satisfies` so each filter's kind stays a literal type, from which QueryFilters is derived. */

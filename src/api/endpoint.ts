@@ -3,9 +3,13 @@
  * (`v1/organization/…`) to it, so the key only ever reaches `<scheme>://<host>[:port][/base]/v1/organization/…`,
  * and Grafana's URL validation and `data_source_proxy_whitelist` apply to it.
  */
+import plugin from '../plugin.json';
 
 /** Where requests go unless the data source URL names a gateway. */
 export const DEFAULT_API_URL = 'https://api.openai.com';
+
+/** This plugin's own documentation, as plugin.json lists it for Grafana's plugin catalog. */
+export const DOCS_URL = plugin.info.links.find((l) => l.name === 'Documentation')!.url;
 
 /** Where an organization owner creates admin keys. */
 export const ADMIN_KEYS_URL = 'https://platform.openai.com/settings/organization/admin-keys';

@@ -6,7 +6,7 @@
 import { DataFrame, FieldType, dateTime } from '@grafana/data';
 import { lastValueFrom } from 'rxjs';
 
-import { Harness, queryContext, startHarnesses } from '../../tests/harness';
+import { Harness, queryContext, simDisplayNames, startHarnesses } from '../../tests/harness';
 import { Simulator } from '../../tests/simulator/server';
 import { AuditLog } from '../api/types';
 import { QueryContext } from '../query/context';
@@ -172,7 +172,8 @@ describe('readable lines', () => {
     const key = sim.org.projectApiKeys.find((k) => k.id === (log['api_key.created'] as { id: string }).id)!;
     const actor = log.actor.type === 'session' ? log.actor.session.user.email : log.actor.api_key.user.email;
     expect(byId.get(log.id)).toBe(
-      `${actor} created API key “${key.name}” in ${log.project!.name}: scopes: api.model.request`
+      // The key as every panel and picker names it.
+      `${actor} created API key “${simDisplayNames(sim.org).apiKey.get(key.id)}” in ${log.project!.name}: scopes: api.model.request`
     );
   });
 

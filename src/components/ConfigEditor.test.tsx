@@ -66,7 +66,8 @@ describe('ConfigEditor', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Reset' }));
     expect(latest.current.secureJsonFields.adminApiKey).toBe(false);
     expect(latest.current.secureJsonData?.adminApiKey).toBe('');
-    expect(latest.current.jsonData).toEqual({});
+    // Nothing about the key but that there is none now, for Save & test.
+    expect(latest.current.jsonData).toEqual({ adminKeyConfigured: false });
   });
 
   it('warns before saving when the key is a project key, with where to get an admin key and the scopes', async () => {
@@ -193,5 +194,25 @@ describe('ConfigEditor', () => {
     }
     await userEvent.hover(screen.getByLabelText('About URL'));
     expect(await screen.findByText(/a trailing \/v1 is removed/)).toBeInTheDocument();
+  });
+
+  it("links to this plugin's documentation, the page plugin.json lists", async () => {
+    renderEditor();
+    const link = screen.getByRole('link', { name: /documentation/i });
+    const plugin = jest.requireActual('../plugin.json');
+    expect(link).toHaveAttribute(
+      'href',
+      plugin.info.links.find((l: { name: string }) => l.name === 'Documentation').url
+    );
+    expect(link.getAttribute('href')).not.toContain('platform.openai.com');
+  });
+
+  it('records whether it holds a key, so Save & test can ask for one first', async () => {
+    const latest = renderEditor();
+    expect(latest.current.jsonData.adminKeyConfigured).toBe(false);
+    await userEvent.type(screen.getByTestId(selectors.config.adminKey), 'sk-admin-secret123');
+    expect(latest.current.jsonData.adminKeyConfigured).toBe(true);
+    const saved = renderEditor(settings({ secureJsonFields: { adminApiKey: true } }));
+    expect(saved.current.jsonData.adminKeyConfigured).toBe(true);
   });
 });

@@ -6,7 +6,7 @@ import { Alert, Divider, Input, SecretInput, TextLink } from '@grafana/ui';
 import { OpenAIDataSourceOptions, OpenAISecureJsonData } from '../types';
 import { ConfigField } from './config/ConfigField';
 import { KeyHintAlert, ScopeList } from './config/KeyHintAlert';
-import { ADMIN_KEYS_URL, DEFAULT_API_HOST, DEFAULT_API_URL, apiHost } from '../api/endpoint';
+import { ADMIN_KEYS_URL, DEFAULT_API_HOST, DEFAULT_API_URL, DOCS_URL, apiHost } from '../api/endpoint';
 import { apiUrlWarning, keyHint, migrateEndpoint, normalizeApiUrl, organizationIdProblem } from './config/settings';
 import { selectors } from './selectors';
 
@@ -70,6 +70,14 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
     });
   };
 
+  // Save & test reads this to ask for a key before any request; the key itself never reaches the browser.
+  const keyPresent = Boolean(secureJsonFields?.adminApiKey) || typedKey !== '';
+  useEffect(() => {
+    if (jsonData.adminKeyConfigured !== keyPresent) {
+      onOptionsChange({ ...options, jsonData: { ...jsonData, adminKeyConfigured: keyPresent } });
+    }
+  }, [keyPresent, jsonData, options, onOptionsChange]);
+
   const orgId = jsonData.organizationId ?? '';
   const orgProblem = organizationIdProblem(orgId);
   const orgInvalid = Boolean(orgProblem);
@@ -80,11 +88,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
 
   return (
     <>
-      <DataSourceDescription
-        dataSourceName="OpenAI Usage & Costs"
-        docsLink="https://platform.openai.com/docs/api-reference/usage"
-        hasRequiredFields
-      />
+      <DataSourceDescription dataSourceName="OpenAI Usage & Costs" docsLink={DOCS_URL} hasRequiredFields />
       <Divider />
 
       <ConfigSection

@@ -263,4 +263,10 @@ describe('QueryEditor', () => {
     expect(last().groupBy).toEqual(['project_id', 'line_item']);
     expect(onRunQuery).toHaveBeenCalledTimes(2);
   });
+
+  it('labels the query type selector', async () => {
+    await renderEditor({ ...DEFAULT_QUERY });
+    expect(screen.getByText('Query type')).toBeInTheDocument();
+    expect(screen.getByRole('radiogroup', { name: 'Query type' })).toBe(screen.getByTestId(selectors.query.queryType));
+  });
 });

@@ -1,4 +1,5 @@
 import React from 'react';
+import { EditorField } from '@grafana/plugin-ui';
 import { RadioButtonGroup, Stack } from '@grafana/ui';
 
 import { ownEntry } from '../lookup';
@@ -17,20 +18,25 @@ export function QueryEditor(props: OpenAIQueryEditorProps) {
 
   return (
     <Stack direction="column" gap={1}>
-      <div data-testid={selectors.query.queryType}>
-        <RadioButtonGroup<QueryType>
-          options={QUERY_TYPE_IDS.map((t) => ({
-            value: t,
-            label: QUERY_TYPES[t].label,
-            description: QUERY_TYPES[t].description,
-          }))}
-          value={query.queryType ?? QueryType.TimeSeries}
-          onChange={(t) => {
-            props.onChange({ ...query, queryType: t });
-            props.onRunQuery();
-          }}
-        />
-      </div>
+      <EditorField
+        label="Query type"
+        tooltip="What the query returns: usage and costs as time series, the organization's inventory as a table, audit log events, or derived cost insights."
+      >
+        <div data-testid={selectors.query.queryType} role="radiogroup" aria-label="Query type">
+          <RadioButtonGroup<QueryType>
+            options={QUERY_TYPE_IDS.map((t) => ({
+              value: t,
+              label: QUERY_TYPES[t].label,
+              description: QUERY_TYPES[t].description,
+            }))}
+            value={query.queryType ?? QueryType.TimeSeries}
+            onChange={(t) => {
+              props.onChange({ ...query, queryType: t });
+              props.onRunQuery();
+            }}
+          />
+        </div>
+      </EditorField>
       <Editor {...props} query={query} />
     </Stack>
   );

@@ -19,6 +19,7 @@ export const selectors = {
     bucketWidth: 'data-testid openai-query-bucket-width',
     groupBy: 'data-testid openai-query-group-by',
     filter: (key: string) => `data-testid openai-query-filter-${key}`,
+    strayFilter: (key: string) => `data-testid openai-query-stray-filter-${key}`,
     legendFormat: 'data-testid openai-query-legend-format',
     costByModel: 'data-testid openai-query-cost-by-model',
     topN: 'data-testid openai-query-top-n',

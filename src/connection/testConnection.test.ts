@@ -56,8 +56,13 @@ describe('testConnection against the simulator', () => {
     );
     expect(res.details?.message).toContain('✗ Audit logs: missing scope api.audit_logs.read');
     expect(res.details?.verboseMessage).toMatch(
-      /What the API answered:\nProjects: .*Missing scopes: api\.management\.read/
+      /^What the API answered:\nProjects, Users, API keys: .*Missing scopes: api\.management\.read/
     );
+    // The checklist is shown once, in the message; the details hold only the answers, each once.
+    const details = res.details?.verboseMessage ?? '';
+    expect(details).not.toContain('✓');
+    const lines = details.split('\n');
+    expect(new Set(lines).size).toBe(lines.length);
   });
 
   it('warns when audit logging is not enabled', async () => {
@@ -75,7 +80,24 @@ describe('testConnection against the simulator', () => {
     expect(res.message).toContain('"Authentication to data source failed"');
     expect(res.message).toContain('https://platform.openai.com/settings/organization/admin-keys');
     expect(res.details?.message).toBe('Not readable: usage, costs, projects, users, API keys, audit logs.');
-    expect(res.details?.verboseMessage).toContain('Usage: HTTP 400: Authentication to data source failed');
+    // Six streams, one answer: one line, not six.
+    expect(res.details?.verboseMessage).toMatch(
+      /^What the API answered:\nUsage, Costs, Projects, Users, API keys, Audit logs: HTTP 400: Authentication to data source failed/
+    );
+    expect(res.details?.verboseMessage?.split('\n')).toHaveLength(2);
+  });
+
+  it('asks for a key before sending any request when the settings form holds none', async () => {
+    const h = await startHarness({ now: NOW, key: '', jsonData: { adminKeyConfigured: false } });
+    try {
+      h.sim.resetStats();
+      const res = await h.ds.testDatasource();
+      expect(res.status).toBe('error');
+      expect(res.message).toMatch(/^Enter an admin API key \(sk-admin-…\)/);
+      expect(h.sim.stats().requests).toBe(0);
+    } finally {
+      await h.close();
+    }
   });
 
   it('says which organization is wrong', async () => {

@@ -103,13 +103,20 @@ export const CHECKLIST_SEPARATOR = ' · ';
 export async function testConnection(
   client: ProbeClient,
   org: Pick<OrgDirectory, 'projects' | 'users'>,
-  settings: Pick<OpenAIDataSourceOptions, 'organizationId'> & {
+  settings: Pick<OpenAIDataSourceOptions, 'organizationId' | 'adminKeyConfigured'> & {
     /** The data source URL, when the user may read it. */
     endpoint?: string;
   } = {}
 ): Promise<ConnectionTestResult> {
   const endpoint = settings.endpoint || 'the data source URL';
   const organizationProblem = organizationIdProblem(settings.organizationId);
+  if (settings.adminKeyConfigured === false) {
+    // Nothing to test without a key; OpenAI would only answer that it was refused.
+    return {
+      status: 'error',
+      message: `Enter an admin API key (sk-admin-…) under Authentication, then Save & test. An organization owner creates one at ${ADMIN_KEYS_URL}.`,
+    };
+  }
   if (organizationProblem) {
     return { status: 'error', message: organizationProblem };
   }
@@ -210,15 +217,14 @@ function summarize(
   const checklist = buildChecklist(byId);
   // One cause behind every failure is in the headline already; repeating it per stream only adds noise.
   const oneCause = failed.length === results.length && new Set(failed.map((r) => r.reason?.text)).size === 1;
-  const answers = failed.map((r) => `${LABELS[r.id]}: ${rawAnswer(r.error)}`);
+  const answers = groupAnswers(failed);
   // Grafana shows `message` as one run of text and `verboseMessage` as preformatted lines behind a toggle.
   const details = {
     message: oneCause
       ? `Not readable: ${results.map((r) => inSentence(r.id)).join(', ')}.`
       : checklist.join(CHECKLIST_SEPARATOR),
-    verboseMessage: answers.length
-      ? [...(oneCause ? [] : [...checklist, '']), 'What the API answered:', ...answers].join('\n')
-      : undefined,
+    // The checklist is in `message` already; the details add what the API said, each distinct answer once.
+    verboseMessage: answers.length ? ['What the API answered:', ...answers].join('\n') : undefined,
   };
   const where = organizationId ? `organization ${organizationId} at ${endpoint}` : endpoint;
 
@@ -274,6 +280,16 @@ function summarize(
       .join(', ')}. See below.`,
     details,
   };
+}
+
+/** "Usage, Costs: <answer>": streams that got the same answer share one line. */
+function groupAnswers(failed: Probe[]): string[] {
+  const byAnswer = new Map<string, string[]>();
+  for (const r of failed) {
+    const answer = rawAnswer(r.error);
+    byAnswer.set(answer, [...(byAnswer.get(answer) ?? []), LABELS[r.id]]);
+  }
+  return [...byAnswer.entries()].map(([answer, labels]) => `${labels.join(', ')}: ${answer}`);
 }
 
 function reasonMessage(reason: Reason | undefined): string {

@@ -84,7 +84,7 @@ export const runAttributedSpend: QueryRunner = async (ctx, query, request) => {
   );
   const nameLabel = NAME_LABEL[kind];
   const series: InsightSeries[] = [...perPrincipal.entries()].map(([id, micros]) => {
-    const name = nameOf(names, kind, id) || `(no ${DIMENSIONS[by].label.toLowerCase()})`;
+    const name = nameOf(names, kind, id);
     return {
       labels: { [by]: id ?? '', [nameLabel]: name, estimate: 'true' },
       display: `${name} · ${ESTIMATE}`,

@@ -177,13 +177,21 @@ function chartFrame(f: BudgetFigures, days: DailySpend[], unit: string, refId: s
         config: { unit, ...dashed },
       },
       {
-        name: 'Monthly budget',
+        name: 'Budget',
         type: FieldType.number,
         values: times.map(() => f.budget),
         config: { unit, ...dashed },
       },
-    ],
+    ].map(named),
   });
+}
+
+/**
+ * Each field keeps its own name in any panel: with a second frame in the panel Grafana would otherwise prefix it
+ * with the frame's name, and a panel's field filter written for the plain name would match nothing.
+ */
+function named<T extends { name: string; config?: object }>(field: T): T {
+  return { ...field, config: { ...field.config, displayNameFromDS: field.name } };
 }
 
 export const runBudget: QueryRunner = async (ctx, query) => {
@@ -232,14 +240,15 @@ export const runBudget: QueryRunner = async (ctx, query) => {
         config: { unit: 'percent', min: 0, max: 100, decimals: 1, thresholds: PERCENT_THRESHOLDS },
       },
       {
+        // A moment shown as a date, but not a time field: a frame with one would be drawn in a time series panel.
         name: 'Budget crossed at',
-        type: FieldType.time,
+        type: FieldType.number,
         values: [f.crossing === null ? null : f.crossing * 1000],
-        config: { noValue: 'Not this month' },
+        config: { unit: 'dateTimeAsIso', noValue: 'Not this month' },
       },
       { name: 'Run rate per day', type: FieldType.number, values: [f.runRate], config: { unit } },
       { name: 'Projection method', type: FieldType.string, values: [f.method] },
-    ],
+    ].map(named),
   });
   return [summary, chartFrame(f, days, unit, query.refId)];
 };

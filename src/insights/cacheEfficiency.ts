@@ -31,7 +31,7 @@ function groupOf(r: UsageResult, model: string, byProject: boolean, names: Resol
   if (byProject) {
     labels.project_id = project ?? '';
     labels[NAME_LABEL.project] = nameOf(names, 'project', project);
-    display.push(labels[NAME_LABEL.project] || '(no project)');
+    display.push(labels[NAME_LABEL.project]);
   }
   return [JSON.stringify([model, project]), { labels, display: display.join(' · ') }];
 }

@@ -5,7 +5,16 @@
  */
 import { QueryResultMetaNotice } from '@grafana/data';
 
-import { BILLED_SOURCE, BucketWidth, ENDPOINTS, GroupByKey, NameKind, SourceId } from '../api/catalog';
+import {
+  BILLED_SOURCE,
+  BucketWidth,
+  DIMENSION_OF_KIND,
+  ENDPOINTS,
+  GroupByKey,
+  NameKind,
+  SourceId,
+  noneOf,
+} from '../api/catalog';
 import { UsageBucket } from '../api/types';
 import { QueryContext } from '../query/context';
 import { ResolvedNames } from '../org/directory';
@@ -60,10 +69,10 @@ export function commonNotices(names: ResolvedNames | undefined, costsEndSec: num
 
 export { NAME_LABEL } from '../query/frames';
 
-/** Readable name of an ID, the ID itself when the list had no name for it. */
+/** Readable name of an ID, the ID itself when the list had no name for it, "(no project)" and the like for none. */
 export function nameOf(names: ResolvedNames | undefined, kind: NameKind, id: string | null | undefined): string {
   if (id === null || id === undefined || id === '') {
-    return '';
+    return noneOf(DIMENSION_OF_KIND[kind]);
   }
   return names?.maps[kind]?.get(id) ?? id;
 }

@@ -4,7 +4,7 @@
  */
 import { DataFrame, dateTime } from '@grafana/data';
 
-import { Harness, queryContext, startHarness } from '../../tests/harness';
+import { Harness, queryContext, simDisplayNames, startHarness } from '../../tests/harness';
 import { OpenAIDataSourceOptions, OpenAIQuery, QueryType } from '../types';
 import { runInsight } from './runInsight';
 
@@ -153,8 +153,7 @@ describe('attributed spend', () => {
 
     const byKey = await run({ insight: 'attributedSpend', attributeTo: 'api_key_id' });
     const key = byKey.find((f) => labelsOf(f).api_key_id)!;
-    const simKey = org().projectApiKeys.find((k) => k.id === labelsOf(key).api_key_id)!;
-    expect(labelsOf(key).api_key).toBe(simKey.name);
+    expect(labelsOf(key).api_key).toBe(simDisplayNames(org()).apiKey.get(labelsOf(key).api_key_id));
   });
 
   it('shares a line item in proportion to tokens', async () => {
@@ -230,7 +229,7 @@ describe('budget', () => {
     expect(actual[nowAt + 1]).toBeNull();
     expect(projection[nowAt]).toBeCloseTo(mtd, 6);
     expect(projection[projection.length - 1]).toBeCloseTo(projected, 6);
-    expect(new Set(field(chart, 'Monthly budget').values)).toEqual(new Set([5000]));
+    expect(new Set(field(chart, 'Budget').values)).toEqual(new Set([5000]));
   });
 
   it('takes the query’s budget over the data source’s, and finds when a small one was crossed', async () => {
@@ -319,7 +318,7 @@ describe('reconciliation', () => {
       if (col('Billed')[i] !== 0) {
         expect(col('Gap %')[i]).toBeCloseTo((col('Gap')[i] / col('Billed')[i]) * 100, 6);
       }
-      expect(col('Project')[i]).toBe(org().projects.find((p) => p.id === project)?.name);
+      expect(col('Project')[i]).toBe(simDisplayNames(org()).project.get(project));
       if (i > 0) {
         const prev = col('Day')[i - 1];
         expect(

@@ -36,7 +36,7 @@ export const runReconciliation: QueryRunner = async (ctx, query, request) => {
       const gap = p.billed - p.attributed;
       rows.push({
         day: d.start * 1000,
-        projectName: nameOf(names, 'project', projectId) || '(no project)',
+        projectName: nameOf(names, 'project', projectId),
         projectId,
         billed: microsToUsd(p.billed),
         attributed: microsToUsd(p.attributed),

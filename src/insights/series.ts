@@ -48,7 +48,7 @@ export function seriesFrames(input: SeriesFrameInput): DataFrame[] {
     custom: { insight: input.insight },
   });
   const frames = ordered.map((s, i) => {
-    const displayName = input.legendFormat ? fillLegend(input.legendFormat, s.labels) : s.display;
+    const displayName = input.legendFormat ? fillLegend(input.legendFormat, s.labels, s.display) : s.display;
     return createDataFrame({
       refId: input.refId,
       name: displayName,

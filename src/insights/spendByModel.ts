@@ -4,13 +4,11 @@
  */
 import { BILLED_SOURCE, GroupByKey } from '../api/catalog';
 import { QueryRunner } from '../query/context';
-import { parseLineItem } from '../query/lineItems';
+import { NOT_PER_MODEL, parseLineItem } from '../query/lineItems';
 import { costUnit, dimValue, parseAmount } from '../query/values';
 import { microsToUsd, toMicros } from './allocate';
 import { DAY_SECONDS, NAME_LABEL, commonNotices, executed, fetchSource, nameOf, projectIdsOf } from './fetch';
 import { InsightSeries, seriesFrames } from './series';
-
-export const NOT_PER_MODEL = '(not per model)';
 
 export const runSpendByModel: QueryRunner = async (ctx, query, request) => {
   const nowMs = ctx.now();
@@ -50,7 +48,7 @@ export const runSpendByModel: QueryRunner = async (ctx, query, request) => {
         if (byProject) {
           labels.project_id = project ?? '';
           labels[NAME_LABEL.project] = nameOf(names, 'project', project);
-          display.push(labels[NAME_LABEL.project] || '(no project)');
+          display.push(labels[NAME_LABEL.project]);
         }
         s = { labels, display: display.join(' · '), micros: new Array(n).fill(0) };
         series.set(key, s);

@@ -6,7 +6,7 @@
 import { DataFrame, FieldType, dateTime } from '@grafana/data';
 import type { BackendSrv, BackendSrvRequest } from '@grafana/runtime';
 
-import { Harness, queryContext, startHarnesses } from '../../tests/harness';
+import { Harness, queryContext, simDisplayNames, startHarnesses } from '../../tests/harness';
 import { createBackendSrv } from '../../tests/proxy/backendSrv';
 import { Simulator } from '../../tests/simulator/server';
 import { QueryContext } from '../query/context';
@@ -95,6 +95,9 @@ describe('users', () => {
       Requests: FieldType.number,
       'User ID': FieldType.string,
     });
+    // Counted in the units of the usage series, so the table and the charts print tokens alike.
+    const unit = (name: string) => frame.fields.find((f) => f.name === name)?.config.unit;
+    expect([unit('Tokens'), unit('Requests')]).toEqual(['count:tokens', 'count:requests']);
     const rows = rowsById(frame, 'User ID');
     expect(rows.size).toBe(sim.org.users.length);
     for (const u of sim.org.users) {
@@ -274,7 +277,7 @@ describe('invites', () => {
         Created: i.created_at * 1000,
         Expires: ms(i.expires_at),
         Accepted: ms(i.accepted_at),
-        Projects: i.projects.map((p) => sim.org.projectById(p.id)!.name).join(', '),
+        Projects: i.projects.map((p) => simDisplayNames(sim.org).project.get(p.id)).join(', '),
         'Invite ID': i.id,
       });
     }

@@ -4,6 +4,7 @@
  */
 import { DataFrame, FieldType, QueryResultMetaNotice } from '@grafana/data';
 
+import { ENDPOINTS, findMetric } from '../api/catalog';
 import { Params } from '../api/client';
 import { AdminApiKey, Invite, Project, ProjectApiKey, ProjectServiceAccount } from '../api/types';
 import { ownEntry } from '../lookup';
@@ -64,14 +65,15 @@ const users: Builder = async (ctx, query, target) => {
       type: FieldType.number,
       value: (r) => r.activity.tokens,
       description: `Completions input + output tokens in the last ${window}`,
-      unit: 'short',
+      // The unit of the token series, so a table and a chart say "23.5M tokens" alike.
+      unit: findMetric(ENDPOINTS.completions, 'input_tokens')!.unit,
     },
     {
       name: 'Requests',
       type: FieldType.number,
       value: (r) => r.activity.requests,
       description: `Completions model requests in the last ${window}`,
-      unit: 'short',
+      unit: findMetric(ENDPOINTS.completions, 'num_model_requests')!.unit,
     },
     { name: 'User ID', type: FieldType.string, value: (r) => r.user.id },
   ];

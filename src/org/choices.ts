@@ -6,11 +6,12 @@ import { BILLED_SOURCE, SourceId } from '../api/catalog';
 import type { AdminApiClient } from '../api/client';
 import { Project, User } from '../api/types';
 import { fetchBuckets, planQuery } from '../query/engine';
-import { OrgDirectory } from './directory';
+import { NameMap, OrgDirectory } from './directory';
 import { ProjectKey } from './lists';
-import { apiKeyLabel, isArchived, projectName, userName } from './names';
+import { isArchived } from './names';
 
-export type ChoiceKind = 'projects' | 'users' | 'apiKeys' | 'models' | 'lineItems';
+/** `actors`: users by email, the value audit logs filter on. */
+export type ChoiceKind = 'projects' | 'users' | 'actors' | 'apiKeys' | 'models' | 'lineItems';
 
 export interface Choice {
   value: string;
@@ -61,12 +62,24 @@ export function directoryOf(ds: ChoiceSource): OrgDirectory {
 export async function loadChoices(ds: ChoiceSource, kind: ChoiceKind, options: ChoiceOptions = {}): Promise<Choice[]> {
   const org = directoryOf(ds);
   switch (kind) {
-    case 'projects':
-      return (await org.projects()).filter((p) => options.includeArchived || !isArchived(p)).map(projectChoice);
-    case 'users':
-      return (await org.users()).map(userChoice);
-    case 'apiKeys':
-      return (await org.projectApiKeys()).keys.filter((k) => wantedKey(k, options)).map(apiKeyChoice);
+    case 'projects': {
+      const [projects, names] = await Promise.all([org.projects(), org.nameMap('project')]);
+      return projects.filter((p) => options.includeArchived || !isArchived(p)).map((p) => projectChoice(p, names));
+    }
+    case 'users': {
+      const [users, names] = await Promise.all([org.users(), org.nameMap('user')]);
+      return users.map((u) => userChoice(u, names));
+    }
+    case 'actors': {
+      const [users, names] = await Promise.all([org.users(), org.nameMap('user')]);
+      return users
+        .filter((u) => u.email)
+        .map((u) => ({ value: u.email!, label: names.get(u.id) ?? u.email!, description: u.name ?? undefined }));
+    }
+    case 'apiKeys': {
+      const [{ keys }, names] = await Promise.all([org.projectApiKeys(), org.nameMap('apiKey')]);
+      return keys.filter((k) => wantedKey(k, options)).map((k) => apiKeyChoice(k, names));
+    }
     case 'models':
     case 'lineItems': {
       const source = kind === 'models' ? (options.source ?? 'completions') : BILLED_SOURCE;
@@ -84,14 +97,15 @@ export function clearChoices(ds: ChoiceSource) {
   directoryOf(ds).clear();
 }
 
-function projectChoice(p: Project): Choice {
-  return { value: p.id, label: projectName(p), description: isArchived(p) ? `${p.id} · archived` : p.id };
+/** Labels are the directory's display names, so a picker names an object as its series does. */
+function projectChoice(p: Project, names: NameMap): Choice {
+  return { value: p.id, label: names.get(p.id) ?? p.id, description: isArchived(p) ? `${p.id} · archived` : p.id };
 }
 
-function userChoice(u: User): Choice {
+function userChoice(u: User, names: NameMap): Choice {
   return {
     value: u.id,
-    label: userName(u),
+    label: names.get(u.id) ?? u.id,
     description: [u.email && u.name ? u.name : undefined, u.role ?? undefined, u.id].filter(Boolean).join(' · '),
   };
 }
@@ -103,10 +117,10 @@ function wantedKey(k: ProjectKey, options: ChoiceOptions): boolean {
   return !options.projectIds?.length || options.projectIds.includes(k.project.id);
 }
 
-function apiKeyChoice(k: ProjectKey): Choice {
+function apiKeyChoice(k: ProjectKey, names: NameMap): Choice {
   return {
     value: k.id,
-    label: apiKeyLabel(k, k.project),
+    label: names.get(k.id) ?? k.id,
     description: [k.redacted_value, k.id].filter(Boolean).join(' · '),
   };
 }

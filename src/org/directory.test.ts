@@ -100,4 +100,38 @@ describe('OrgDirectory', () => {
     expect(names.warnings[0]).toMatch(/^Users are shown as IDs: /);
     expect(names.warnings[0]).not.toContain('secret is undefined');
   });
+
+  it('names every project, user and key distinctly, and a picker names each as its series does', async () => {
+    const { client, org } = directory();
+    const projects = h.sim.org.projects;
+    for (const kind of ['project', 'user', 'apiKey'] as const) {
+      const names = await org.nameMap(kind);
+      expect({ kind, distinct: new Set(names.values()).size }).toEqual({ kind, distinct: names.size });
+    }
+    // The simulated organization has two projects called "Data Pipeline": only their IDs tell them apart.
+    const twins = projects.filter((p) => p.name === 'Data Pipeline');
+    expect(twins).toHaveLength(2);
+    const projectNames = await org.nameMap('project');
+    for (const p of twins) {
+      expect(projectNames.get(p.id)).toBe(`Data Pipeline (proj_…${p.id.slice(-4)})`);
+    }
+    // A project named once keeps its plain name.
+    const single = projects.find((p) => p.name === 'Customer Support Bot')!;
+    expect(projectNames.get(single.id)).toBe('Customer Support Bot');
+    // Keys are named with their project, as the variable editor always did.
+    const keyNames = await org.nameMap('apiKey');
+    expect([...keyNames.values()].filter((n) => n.startsWith('Analytics (')).length).toBeGreaterThan(1);
+
+    const source = { client, names: org };
+    for (const [kind, nameKind] of [
+      ['projects', 'project'],
+      ['users', 'user'],
+      ['apiKeys', 'apiKey'],
+    ] as const) {
+      const map = await org.nameMap(nameKind);
+      for (const c of await loadChoices(source, kind, { includeArchived: true })) {
+        expect({ kind, id: c.value, label: c.label }).toEqual({ kind, id: c.value, label: map.get(c.value) });
+      }
+    }
+  });
 });

@@ -7,8 +7,8 @@ import { NameKind } from '../api/catalog';
 import { isApiError } from '../api/errors';
 import { Project, ProjectApiKey, User } from '../api/types';
 import { GetOptions, OrgCache, OrgStore } from './cache';
-import { Lister, ProjectKeys, listApiKeysOf, listProjects, listUsers, projectKeysOf } from './lists';
-import { apiKeyName, projectName, userName } from './names';
+import { Lister, ProjectKey, ProjectKeys, listApiKeysOf, listProjects, listUsers, projectKeysOf } from './lists';
+import { apiKeyLabel, distinctNames, projectName, userName } from './names';
 
 export type NameMap = Map<string, string>;
 
@@ -61,9 +61,14 @@ export class OrgDirectory {
   async apiKeyNames(projectIds: Iterable<string>): Promise<ResolvedNames> {
     const ids = [...new Set(projectIds)];
     try {
-      const lists = await Promise.all(ids.map((id) => this.keysOf(id)));
-      const map: NameMap = new Map(lists.flatMap((keys) => (keys ?? []).map((k) => [k.id, apiKeyName(k)] as const)));
-      return { maps: { apiKey: map }, warnings: [] };
+      const [projects, lists] = await Promise.all([this.projects(), Promise.all(ids.map((id) => this.keysOf(id)))]);
+      const byId = new Map(projects.map((p) => [p.id, p]));
+      const known = ids.filter((id) => byId.has(id));
+      const keys = projectKeysOf(
+        known.map((id) => byId.get(id)!),
+        known.map((id) => lists[ids.indexOf(id)])
+      ).keys;
+      return { maps: { apiKey: await this.keyNames(keys) }, warnings: [] };
     } catch (e) {
       return { maps: {}, warnings: [warning('apiKey', e)] };
     }
@@ -93,15 +98,30 @@ export class OrgDirectory {
     this.cache.clear();
   }
 
-  private async nameMap(kind: NameKind): Promise<NameMap> {
+  /**
+   * ID → the name shown for it in series, pickers and tables alike: API keys with their project, and a short ID
+   * suffix wherever two objects would still read the same.
+   */
+  async nameMap(kind: NameKind): Promise<NameMap> {
+    const id = (x: { id: string }) => x.id;
     switch (kind) {
       case 'project':
-        return new Map((await this.projects()).map((p) => [p.id, projectName(p)]));
+        return distinctNames(await this.projects(), projectName, id);
       case 'user':
-        return new Map((await this.users()).map((u) => [u.id, userName(u)]));
+        return distinctNames(await this.users(), userName, id);
       case 'apiKey':
-        return new Map((await this.projectApiKeys()).keys.map((k) => [k.id, apiKeyName(k)]));
+        return this.keyNames((await this.projectApiKeys()).keys);
     }
+  }
+
+  /** Keys by name with their project's shown name, told apart by an ID suffix where that still reads alike. */
+  private async keyNames(keys: ProjectKey[]): Promise<NameMap> {
+    const projects = await this.nameMap('project');
+    return distinctNames(
+      keys,
+      (k) => apiKeyLabel(k, projects.get(k.project.id) ?? projectName(k.project)),
+      (k) => k.id
+    );
   }
 }
 

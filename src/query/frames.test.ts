@@ -149,9 +149,39 @@ describe('buildFrames', () => {
   });
 
   it('applies a legend format with names and IDs', () => {
-    expect(fillLegend('{{project}} ({{project_id}}) {{missing}}', { project: 'Bot', project_id: 'proj_1' })).toBe(
-      'Bot (proj_1) '
+    expect(
+      fillLegend('{{project}} ({{project_id}}) {{missing}}', { project: 'Bot', project_id: 'proj_1' }, 'Bot')
+    ).toBe('Bot (proj_1) ');
+  });
+
+  it('keeps the plugin’s own name when a legend format leaves nothing to read', () => {
+    expect(fillLegend('{{api_key_id}}', { api_key_id: '', api_key: '(no API key)' }, '(no API key)')).toBe(
+      '(no API key)'
     );
+  });
+
+  it('names series without a user, key or model in words, in their labels too', () => {
+    const frames = buildFrames({
+      def: ENDPOINTS.completions,
+      metrics: [ENDPOINTS.completions.metrics[0]],
+      groupBy: ['api_key_id', 'model'],
+      width: '1d',
+      buckets: [
+        {
+          object: 'bucket',
+          start_time: 0,
+          end_time: 86400,
+          results: [
+            { object: 'organization.usage.completions.result', input_tokens: 5, api_key_id: null, model: null },
+          ],
+        },
+      ],
+      names: { apiKey: new Map() },
+      legendFormat: '{{api_key}}',
+      refId: 'A',
+    });
+    expect(frames[0].fields[1].labels).toEqual({ api_key_id: '', api_key: '(no API key)', model: '(no model)' });
+    expect(frames[0].fields[1].config.displayNameFromDS).toBe('(no API key)');
   });
 
   it('shows the metric name for an ungrouped query even when every bucket is empty', () => {

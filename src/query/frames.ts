@@ -11,11 +11,20 @@ import {
   createDataFrame,
 } from '@grafana/data';
 
-import { BUCKET_SECONDS, BucketWidth, DIMENSIONS, EndpointDef, GroupByKey, MetricDef, NameKind } from '../api/catalog';
+import {
+  BUCKET_SECONDS,
+  BucketWidth,
+  DIMENSIONS,
+  EndpointDef,
+  GroupByKey,
+  MetricDef,
+  NameKind,
+  noneOf,
+} from '../api/catalog';
 import { ApiError } from '../api/errors';
 import { UsageBucket, UsageResult } from '../api/types';
 import { NameMap } from '../org/directory';
-import { parseLineItem } from './lineItems';
+import { NOT_PER_MODEL, parseLineItem } from './lineItems';
 import { TopLimit, defaultTopNotice, otherText, topLimit } from './topN';
 import { dimValue, metricValue, unitOf } from './values';
 
@@ -85,11 +94,13 @@ function labelAndDisplay(
   const def = DIMENSIONS[dim];
   const kind = def.nameKind;
   if (value === null) {
-    labels[dim] = '';
+    // No ID to give, but a name: Grafana names a series with an empty label by its raw labels.
+    const none = noneOf(dim);
+    labels[dim] = kind ? '' : none;
     if (kind) {
-      labels[NAME_LABEL[kind]] = '';
+      labels[NAME_LABEL[kind]] = none;
     }
-    return `(no ${def.label.toLowerCase()})`;
+    return none;
   }
   labels[dim] = value;
   if (!kind) {
@@ -100,8 +111,10 @@ function labelAndDisplay(
   return name;
 }
 
-export function fillLegend(format: string, labels: Record<string, string>): string {
-  return format.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, key: string) => labels[key] ?? '');
+/** The legend format filled with the series' labels; the plugin's own name when that leaves nothing to read. */
+export function fillLegend(format: string, labels: Record<string, string>, fallback: string): string {
+  const filled = format.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, key: string) => labels[key] ?? '');
+  return filled.trim() ? filled : fallback;
 }
 
 export function buildFrames(input: FrameInput): DataFrame[] {
@@ -250,8 +263,8 @@ export function renderFrames(collected: Collected, input: FrameInput): DataFrame
     const labels: Record<string, string> = {};
     const display: string[] = [];
     if (byModel) {
-      labels.model = s.parts[0] ?? '';
-      display.push(s.parts[0] ?? '(not per model)');
+      labels.model = s.parts[0] ?? NOT_PER_MODEL;
+      display.push(labels.model);
     }
     const offset = byModel ? 1 : 0;
     dims.forEach((d, j) => display.push(labelAndDisplay(d, s.parts[j + offset], input.names, labels)));
@@ -283,7 +296,9 @@ export function renderFrames(collected: Collected, input: FrameInput): DataFrame
     const metric = metrics[m];
     const labels = { ...s.labels, metric: metric.label };
     const parts = metrics.length > 1 || s.display.length === 0 ? [metric.label, ...s.display] : s.display;
-    const displayName = input.legendFormat ? fillLegend(input.legendFormat, labels) : parts.join(' · ');
+    const displayName = input.legendFormat
+      ? fillLegend(input.legendFormat, labels, parts.join(' · '))
+      : parts.join(' · ');
     frames.push(
       createDataFrame({
         refId: input.refId,

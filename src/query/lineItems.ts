@@ -18,3 +18,6 @@ export function parseLineItem(lineItem: string | null | undefined): LineItemPart
   }
   return { model: text.slice(0, comma), tokenType: text.slice(comma + 2) };
 }
+
+/** What cost not billed per model (tool calls, storage) is called where series are per model. */
+export const NOT_PER_MODEL = '(not per model)';

@@ -41,4 +41,14 @@ describe('autoBucketWidth', () => {
     expect(autoBucketWidth(ENDPOINTS.completions, T0, T0 + 90 * DAY, 1000)).toBe('1d');
     expect(autoBucketWidth(ENDPOINTS.costs, T0, T0 + 6 * 3600, 1000)).toBe('1d');
   });
+
+  it('gives day-scale ranges the same width in a full-width and a half-width panel', () => {
+    for (const maxDataPoints of [1900, 940, 300]) {
+      expect(autoBucketWidth(ENDPOINTS.completions, T0, T0 + 30 * DAY, maxDataPoints)).toBe('1d');
+      expect(autoBucketWidth(ENDPOINTS.completions, T0, T0 + 2 * DAY, maxDataPoints)).toBe('1h');
+    }
+    // Within a day the panel decides: minutes where it can draw them.
+    expect(autoBucketWidth(ENDPOINTS.completions, T0, T0 + DAY, 1900)).toBe('1m');
+    expect(autoBucketWidth(ENDPOINTS.completions, T0, T0 + DAY, 940)).toBe('1h');
+  });
 });

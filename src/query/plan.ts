@@ -33,11 +33,23 @@ export function countBuckets(start: number, end: number, width: BucketWidth): nu
   return Math.ceil((end - alignDown(start, width)) / w);
 }
 
-/** The smallest width the endpoint allows whose bucket count fits the panel. */
+/** Ranges longer than this get daily buckets, whatever the panel's width. */
+export const AUTO_DAILY_AFTER_SECONDS = 7 * 86400;
+/** Ranges longer than this get hourly buckets or wider. */
+export const AUTO_HOURLY_AFTER_SECONDS = 86400;
+
+/**
+ * Auto: day-scale ranges get a width from the range alone (daily beyond a week, hourly beyond a day), so two
+ * panels of one dashboard agree whatever their widths; shorter ranges get the finest width the panel can draw.
+ */
 export function autoBucketWidth(def: EndpointDef, start: number, end: number, maxDataPoints?: number): BucketWidth {
   const cap = Math.min(maxDataPoints && maxDataPoints > 0 ? maxDataPoints : 1000, AUTO_MAX_BUCKETS);
+  const span = end - start;
+  const finest = span > AUTO_DAILY_AFTER_SECONDS ? 86400 : span > AUTO_HOURLY_AFTER_SECONDS ? 3600 : 60;
   const widths = [...def.bucketWidths].sort((a, b) => BUCKET_SECONDS[a] - BUCKET_SECONDS[b]);
-  return widths.find((w) => countBuckets(start, end, w) <= cap) ?? widths[widths.length - 1];
+  const allowed = widths.filter((w) => BUCKET_SECONDS[w] >= finest);
+  const candidates = allowed.length ? allowed : widths;
+  return candidates.find((w) => countBuckets(start, end, w) <= cap) ?? candidates[candidates.length - 1];
 }
 
 /** Splits [start, end) into windows of at most `limit` buckets each, following the API's bucket boundaries. */

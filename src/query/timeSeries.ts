@@ -2,6 +2,7 @@
 import { QueryResultMetaNotice } from '@grafana/data';
 
 import { ResolvedNames } from '../org/directory';
+import { DIMENSIONS } from '../api/catalog';
 import { QueryRunner } from './context';
 import { describeRequests, fetchBuckets, nameKindsOf, planQuery, provisionalNotice } from './engine';
 import { collectSeries, renderFrames, shownProjects } from './frames';
@@ -36,6 +37,12 @@ export const runTimeSeries: QueryRunner = async (ctx, query, request) => {
   const provisional = provisionalNotice(plan.def, plan.end, nowMs);
   if (provisional) {
     notices.push(provisional);
+  }
+  for (const g of plan.groupBy) {
+    const why = DIMENSIONS[g].shownAsIds;
+    if (why) {
+      notices.push({ severity: 'info', text: why });
+    }
   }
   return renderFrames(collected, {
     def: plan.def,

@@ -7,6 +7,7 @@ import { BackendSrv, setBackendSrv, setTemplateSrv } from '@grafana/runtime';
 
 import { AdminApiClient, ClientOptions } from '../../src/api/client';
 import { DataSource } from '../../src/datasource';
+import { apiKeyLabel, distinctNames, projectName, userName } from '../../src/org/names';
 import { QueryContext } from '../../src/query/context';
 import { OrgDirectory } from '../../src/org/directory';
 import { OpenAIDataSourceOptions, OpenAIQuery } from '../../src/types';
@@ -14,6 +15,7 @@ import { createBackendSrv } from '../proxy/backendSrv';
 import { DevProxy, startDevProxy } from '../proxy/devProxy';
 import { GrafanaRole } from '../proxy/routeTemplate';
 import { Faults, Simulator, startSimulator } from '../simulator/server';
+import { SimOrg } from '../simulator/org';
 import { TestVariable, createTemplateSrv } from './templateSrv';
 
 export interface HarnessOptions {
@@ -167,4 +169,18 @@ export async function startHarnesses<K extends string>(
     started[name] = await startHarness({ ...options, key: keys[name] });
   }
   return started as Record<K, Harness>;
+}
+
+/**
+ * The names the plugin shows for the simulated organization's projects, users and API keys: each object's own
+ * name, keys with their project, and a short ID suffix where two would read the same.
+ */
+export function simDisplayNames(org: SimOrg): Record<'project' | 'user' | 'apiKey', Map<string, string>> {
+  const projects = new Map(org.projects.map((p) => [p.id, p]));
+  const id = (x: { id: string }) => x.id;
+  return {
+    project: distinctNames(org.projects, projectName, id),
+    user: distinctNames(org.users, userName, id),
+    apiKey: distinctNames(org.projectApiKeys, (k) => apiKeyLabel(k, projects.get(k.project_id)!), id),
+  };
 }

@@ -278,6 +278,7 @@ interface ProjectProfile {
   residency?: SimProject['residency'];
 }
 
+/** Two projects share a name, as happens when a team recreates one in another region: only their IDs differ. */
 const PROJECT_PROFILES: ProjectProfile[] = [
   {
     name: 'Default project',
@@ -299,14 +300,14 @@ const PROJECT_PROFILES: ProjectProfile[] = [
     vectorStores: 2,
   },
   {
-    name: 'Search Relevance',
+    name: 'Data Pipeline',
     weights: { completions: 3, embeddings: 8, moderations: 1, file_search_calls: 3, web_search_calls: 5 },
     storageBase: 7.5 * GIB,
     vectorStores: 2,
     residency: 'EU_STORAGE_PROCESSING',
   },
   {
-    name: 'Data Platform',
+    name: 'Data Pipeline',
     weights: { completions: 4, embeddings: 2, audio_transcriptions: 1, code_interpreter_sessions: 3 },
   },
   {

@@ -33,10 +33,17 @@ const PROJECTS = [
   },
 ];
 
+const USERS = [
+  { id: 'user_ada', object: 'organization.user', email: 'ada@example.com', name: 'Ada', added_at: 1 },
+  { id: 'user_svc', object: 'organization.user', email: null, name: 'No email', added_at: 1 },
+];
+
 function fakeDatasource() {
   return {
     client: {
-      listAll: jest.fn(async (_path: string, _params?: Record<string, unknown>) => PROJECTS),
+      listAll: jest.fn(async (path: string, _params?: Record<string, unknown>) =>
+        path === '/v1/organization/users' ? USERS : PROJECTS
+      ),
       getJson: jest.fn(),
     },
   };
@@ -100,6 +107,19 @@ describe('AuditLogsEditor', () => {
     await userEvent.click(option);
     expect(last().auditActorEmails).toEqual(['alice@example.com']);
     expect(onRunQuery).toHaveBeenCalledTimes(1);
+  });
+
+  it('offers the organization’s users by email, and refuses text that is not an email', async () => {
+    const { last } = await renderEditor({});
+    expect(await openOptions(selectors.query.auditActorEmails)).toEqual(
+      expect.arrayContaining([expect.stringContaining('ada@example.com')])
+    );
+    await userEvent.click(screen.getByRole('option', { name: /ada@example\.com/ }));
+    expect(last().auditActorEmails).toEqual(['ada@example.com']);
+    await userEvent.type(screen.getByTestId(selectors.query.auditActorEmails), 'not an email');
+    await userEvent.click(await screen.findByRole('option', { name: /not an email/ }));
+    expect(last().auditActorEmails).toEqual(['ada@example.com']);
+    expect(screen.getByText(/Not an email address: not an email/)).toBeInTheDocument();
   });
 
   it('shows projects by name, archived ones included, and keeps IDs as values', async () => {

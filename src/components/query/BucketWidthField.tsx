@@ -9,7 +9,11 @@ import { selectors } from '../selectors';
 type Width = BucketWidth | 'auto';
 
 const LABELS: Record<Width, SelectableValue<Width>> = {
-  auto: { label: 'Auto', description: 'Picked from the time range and the panel width' },
+  auto: {
+    label: 'Auto',
+    description:
+      'Daily over ranges longer than a week, hourly over ranges longer than a day, else the finest width the panel can draw',
+  },
   '1m': { label: '1m', description: 'One-minute buckets; recent minutes are revised after they close' },
   '1h': { label: '1h', description: 'Hourly buckets' },
   '1d': { label: '1d', description: 'Daily buckets (UTC days)' },
@@ -30,7 +34,7 @@ export function BucketWidthField({ def, value, onChange }: Props) {
       tooltip={
         def.bucketWidths.length === 1
           ? `${def.label} is reported only in ${def.bucketWidths[0]} buckets.`
-          : 'Size of each time bucket. Auto picks the finest width that keeps the number of requests small.'
+          : 'Size of each time bucket. Auto follows the time range (daily beyond a week, hourly beyond a day), so panels of one dashboard agree; under a day it picks the finest width the panel can draw.'
       }
     >
       <div data-testid={selectors.query.bucketWidth}>

@@ -4,6 +4,7 @@ import { ComboboxOption, MultiCombobox, RadioButtonGroup } from '@grafana/ui';
 
 import { FILTERS, FilterKey, NameKind, SourceId } from '../../api/catalog';
 import { selectors } from '../selectors';
+import { PickerRoom } from './PickerRoom';
 import { ChoiceKind, ChoiceSource } from '../../org/choices';
 import { describeLoadError } from './loadError';
 import { variableOptions } from './templateVariables';
@@ -92,24 +93,23 @@ function MultiFilterField({ filterKey, source, value, datasource, onChange }: Mu
       invalid={Boolean(error)}
       error={error ? describeLoadError(error, def.label) : undefined}
     >
-      <MultiCombobox<string>
-        id={id}
-        data-testid={selectors.query.filter(filterKey)}
-        options={options}
-        value={value}
-        loading={loading}
-        createCustomValue={def.kind === 'ids'}
-        customValueDescription="Use this ID"
-        placeholder="All"
-        width="auto"
-        minWidth={20}
-        maxWidth={60}
-        isClearable
-        onChange={(selected) => {
-          const values = selected.map((o) => o.value);
-          onChange(values.length ? values : undefined);
-        }}
-      />
+      <PickerRoom>
+        <MultiCombobox<string>
+          id={id}
+          data-testid={selectors.query.filter(filterKey)}
+          options={options}
+          value={value}
+          loading={loading}
+          createCustomValue={def.kind === 'ids'}
+          customValueDescription="Use this ID"
+          placeholder="All"
+          isClearable
+          onChange={(selected) => {
+            const values = selected.map((o) => o.value);
+            onChange(values.length ? values : undefined);
+          }}
+        />
+      </PickerRoom>
     </EditorField>
   );
 }

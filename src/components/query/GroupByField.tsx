@@ -1,9 +1,10 @@
 import React from 'react';
 import { EditorField } from '@grafana/plugin-ui';
-import { ComboboxOption, MultiCombobox } from '@grafana/ui';
+import { ComboboxOption, MultiCombobox, Text } from '@grafana/ui';
 
 import { DIMENSIONS, EndpointDef, GroupByKey } from '../../api/catalog';
 import { selectors } from '../selectors';
+import { PickerRoom } from './PickerRoom';
 
 interface Props {
   def: EndpointDef;
@@ -17,6 +18,7 @@ export function GroupByField({ def, value, onChange }: Props) {
     label: DIMENSIONS[g].label,
     description: DIMENSIONS[g].description,
   }));
+  const asIds = value.map((g) => DIMENSIONS[g]?.shownAsIds).filter(Boolean);
   return (
     <EditorField
       label="Group by"
@@ -24,18 +26,24 @@ export function GroupByField({ def, value, onChange }: Props) {
       optional
       tooltip="One series per combination of these values. Projects, users and API keys are shown by name."
     >
-      <MultiCombobox<GroupByKey>
-        id="openai-query-group-by"
-        data-testid={selectors.query.groupBy}
-        options={options}
-        value={value}
-        placeholder="No grouping: one total"
-        width="auto"
-        minWidth={24}
-        maxWidth={60}
-        isClearable
-        onChange={(selected) => onChange(selected.map((o) => o.value))}
-      />
+      <div>
+        <PickerRoom>
+          <MultiCombobox<GroupByKey>
+            id="openai-query-group-by"
+            data-testid={selectors.query.groupBy}
+            options={options}
+            value={value}
+            placeholder="No grouping: one total"
+            isClearable
+            onChange={(selected) => onChange(selected.map((o) => o.value))}
+          />
+        </PickerRoom>
+        {asIds.length > 0 && (
+          <Text variant="bodySmall" color="secondary">
+            {asIds.join(' ')}
+          </Text>
+        )}
+      </div>
     </EditorField>
   );
 }

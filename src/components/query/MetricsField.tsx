@@ -4,6 +4,7 @@ import { ComboboxOption, MultiCombobox } from '@grafana/ui';
 
 import { EndpointDef } from '../../api/catalog';
 import { selectors } from '../selectors';
+import { PickerRoom } from './PickerRoom';
 
 interface Props {
   def: EndpointDef;
@@ -25,18 +26,17 @@ export function MetricsField({ def, value, onChange }: Props) {
       optional
       tooltip={`Result fields to chart, one series each. Leave empty for the defaults of ${def.label}: ${defaults.join(', ')}.`}
     >
-      <MultiCombobox<string>
-        id="openai-query-metrics"
-        data-testid={selectors.query.metrics}
-        options={options}
-        value={value}
-        placeholder={`Defaults: ${defaults.join(', ')}`}
-        width="auto"
-        minWidth={30}
-        maxWidth={80}
-        isClearable
-        onChange={(selected) => onChange(selected.map((o) => o.value))}
-      />
+      <PickerRoom>
+        <MultiCombobox<string>
+          id="openai-query-metrics"
+          data-testid={selectors.query.metrics}
+          options={options}
+          value={value}
+          placeholder={`Defaults: ${defaults.join(', ')}`}
+          isClearable
+          onChange={(selected) => onChange(selected.map((o) => o.value))}
+        />
+      </PickerRoom>
     </EditorField>
   );
 }
