@@ -117,7 +117,11 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
     if (problem) {
       return { status: 'error', message: problem };
     }
-    return testConnection(this.client, this.names, { organizationId: this.settings.organizationId, endpoint: url });
+    return testConnection(this.client, this.names, {
+      organizationId: this.settings.organizationId,
+      adminKeyConfigured: this.settings.adminKeyConfigured,
+      endpoint: url,
+    });
   }
 
   /**

@@ -102,7 +102,7 @@ describe('ConfigEditor', () => {
       settings({ jsonData: { apiUrl: 'https://gw.corp/openai/v1/', organizationId: 'org-a' } })
     );
     expect(latest.current.url).toBe('https://gw.corp/openai');
-    expect(latest.current.jsonData).toEqual({ organizationId: 'org-a' });
+    expect(latest.current.jsonData).toEqual({ organizationId: 'org-a', adminKeyConfigured: false });
     expect(screen.getByTestId(selectors.config.apiUrl)).toHaveValue('https://gw.corp/openai');
   });
 

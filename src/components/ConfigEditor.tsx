@@ -1,4 +1,4 @@
-import React, { ChangeEvent, useEffect, useState } from 'react';
+import React, { ChangeEvent, useEffect, useRef, useState } from 'react';
 import { DataSourcePluginOptionsEditorProps } from '@grafana/data';
 import { ConfigSection, DataSourceDescription } from '@grafana/plugin-ui';
 import { Alert, Divider, Input, SecretInput, TextLink } from '@grafana/ui';
@@ -27,12 +27,18 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
 
   // On opening: the endpoint moves from the old jsonData.apiUrl into the URL field, tidied; a new data source
   // gets the default.
+  // Save & test reads adminKeyConfigured to ask for a key before any request; the key itself never reaches the browser.
+  const keyPresent = Boolean(secureJsonFields?.adminApiKey) || typedKey !== '';
+  const withKeyFlag = (o: typeof options) =>
+    o.jsonData.adminKeyConfigured === keyPresent
+      ? o
+      : { ...o, jsonData: { ...o.jsonData, adminKeyConfigured: keyPresent } };
   useEffect(() => {
-    const migrated = migrateEndpoint(options);
-    if (migrated) {
-      onOptionsChange(migrated);
+    // Once, with the settings as loaded: one change, so neither update overwrites the other.
+    const next = withKeyFlag(migrateEndpoint(options) ?? options);
+    if (next !== options) {
+      onOptionsChange(next);
     }
-    // Once, with the settings as loaded.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   // Follow a URL set from outside the field (the migration above), adjusting state while rendering.
@@ -70,13 +76,19 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
     });
   };
 
-  // Save & test reads this to ask for a key before any request; the key itself never reaches the browser.
-  const keyPresent = Boolean(secureJsonFields?.adminApiKey) || typedKey !== '';
+  // Later key changes (typed or reset); the first render's is part of the change above.
+  const loaded = useRef(false);
   useEffect(() => {
-    if (jsonData.adminKeyConfigured !== keyPresent) {
-      onOptionsChange({ ...options, jsonData: { ...jsonData, adminKeyConfigured: keyPresent } });
+    if (!loaded.current) {
+      loaded.current = true;
+      return;
     }
-  }, [keyPresent, jsonData, options, onOptionsChange]);
+    const next = withKeyFlag(options);
+    if (next !== options) {
+      onOptionsChange(next);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [keyPresent, options, onOptionsChange]);
 
   const orgId = jsonData.organizationId ?? '';
   const orgProblem = organizationIdProblem(orgId);

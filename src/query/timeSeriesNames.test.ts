@@ -6,7 +6,7 @@
 import { DataFrame, DataQueryResponse } from '@grafana/data';
 import { lastValueFrom } from 'rxjs';
 
-import { Harness, instanceSettings, panelRequest, startHarness } from '../../tests/harness';
+import { Harness, instanceSettings, panelRequest, simDisplayNames, startHarness } from '../../tests/harness';
 import { DataSource } from '../datasource';
 import { OpenAIQuery, QueryType } from '../types';
 import { OpenAIVariableSupport } from '../variables';
@@ -91,7 +91,7 @@ describe('names off the critical path', () => {
     expect(frames.length).toBeGreaterThan(0);
     for (const f of frames) {
       const labels = f.fields[1].labels!;
-      expect(labels.api_key).toBe(keyOf(labels.api_key_id).name);
+      expect(labels.api_key).toBe(simDisplayNames(h.sim.org).apiKey.get(labels.api_key_id));
     }
   });
 
@@ -100,10 +100,15 @@ describe('names off the critical path', () => {
     const shown = frames.map((f) => f.fields[1].labels!).filter((l) => !l.api_key_id.startsWith('Other'));
     expect(shown).toHaveLength(1);
     const key = keyOf(shown[0].api_key_id);
-    expect(shown[0].api_key).toBe(key.name);
+    expect(shown[0].api_key).toBe(simDisplayNames(h.sim.org).apiKey.get(key.id));
     // The key's own project and no other: a large organization's key lists are its costliest requests.
     expect(keyLists()).toEqual([key.project_id]);
-    expect(lists().filter((e) => !e.path.endsWith('/api_keys'))).toEqual([]);
+    // Besides it, only the projects list, whose names tell apart keys of the same name.
+    expect(
+      lists()
+        .filter((e) => !e.path.endsWith('/api_keys'))
+        .map((e) => e.path)
+    ).toEqual(['/v1/organization/projects']);
     // The projects grouping is sent only to learn whose keys to list; the series stay one per key.
     expect(new Set(dataRequests().map((e) => new URLSearchParams(e.query).getAll('group_by[]').join(',')))).toEqual(
       new Set(['project_id,api_key_id'])
@@ -122,7 +127,11 @@ describe('names off the critical path', () => {
     const reopened = reopen();
     expect((await run(reopened, [query])).map((f) => f.name)).toEqual(first.map((f) => f.name));
     expect(lists()).toEqual([]);
-    expect(first.some((f) => f.fields[1].labels!.api_key === keyOf(f.fields[1].labels!.api_key_id).name)).toBe(true);
+    expect(
+      first.some(
+        (f) => f.fields[1].labels!.api_key === simDisplayNames(h.sim.org).apiKey.get(f.fields[1].labels!.api_key_id)
+      )
+    ).toBe(true);
 
     // Pickers and variables of the re-opened page read the same lists.
     await loadChoices(reopened, 'projects');
@@ -157,7 +166,9 @@ describe('names off the critical path', () => {
     const stored = Object.keys(sessionStorage).map((k) => [k, sessionStorage.getItem(k)!] as const);
     expect(stored.length).toBeGreaterThan(1);
     for (const [key, text] of stored) {
-      expect(key).toMatch(new RegExp(`^aiusage-openai-datasource:org-lists:[^:]*:${UID}::(users|apiKeys:proj_\\w+)$`));
+      expect(key).toMatch(
+        new RegExp(`^aiusage-openai-datasource:org-lists:[^:]*:${UID}::(projects|users|apiKeys:proj_\\w+)$`)
+      );
       expect(text).not.toContain('sk-admin');
     }
   });

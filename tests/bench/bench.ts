@@ -498,7 +498,14 @@ export async function main(args: string[] = []) {
     `Plugin: concurrency budget ${DEFAULT_CONCURRENCY}; clock ${new Date(NOW * 1000).toISOString()}; panels ${80} px per grid column`
   );
   setBackendSrv(createBackendSrv());
-  setTemplateSrv(createTemplateSrv([{ name: 'datasource', value: '$__all', options: ['OpenAI'] }]));
+  setTemplateSrv(
+    createTemplateSrv([
+      { name: 'datasource', value: '$__all', options: ['OpenAI'] },
+      // The dashboards' filter variables at their defaults.
+      { name: 'project', value: '$__all' },
+      { name: 'model', value: '$__all' },
+    ])
+  );
 
   const results: Result[] = [];
   for (const large of [false, true]) {

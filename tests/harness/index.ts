@@ -176,11 +176,11 @@ export async function startHarnesses<K extends string>(
  * name, keys with their project, and a short ID suffix where two would read the same.
  */
 export function simDisplayNames(org: SimOrg): Record<'project' | 'user' | 'apiKey', Map<string, string>> {
-  const projects = new Map(org.projects.map((p) => [p.id, p]));
   const id = (x: { id: string }) => x.id;
+  const project = distinctNames(org.projects, projectName, id);
   return {
-    project: distinctNames(org.projects, projectName, id),
+    project,
     user: distinctNames(org.users, userName, id),
-    apiKey: distinctNames(org.projectApiKeys, (k) => apiKeyLabel(k, projects.get(k.project_id)!), id),
+    apiKey: distinctNames(org.projectApiKeys, (k) => apiKeyLabel(k, project.get(k.project_id)!), id),
   };
 }
