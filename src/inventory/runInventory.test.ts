@@ -118,7 +118,8 @@ describe('users', () => {
     'tokens, requests and last activity over %s equal the completions usage',
     async (window) => {
       const frame = await inventory('users', { activityWindow: window });
-      const start = NOW - parseInt(window, 10) * DAY;
+      // Whole UTC days: the window starts at midnight, that many days back.
+      const start = Math.floor(NOW / DAY) * DAY - parseInt(window, 10) * DAY;
       const rows = rowsById(frame, 'User ID');
       let active = 0;
       for (const u of sim.org.users) {

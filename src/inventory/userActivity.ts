@@ -58,7 +58,9 @@ export async function fetchUserActivity(ctx: QueryContext, window: string | unde
     groupBy: ['user_id'],
     metrics: ['input_tokens', 'output_tokens', 'num_model_requests'],
   };
-  const plan = planQuery(usageQuery, nowMs - days * DAY_MS, nowMs, nowMs);
+  // Whole UTC days, as the daily buckets count them: the window starts at midnight, `days` days back.
+  const startMs = Math.floor(nowMs / DAY_MS) * DAY_MS - days * DAY_MS;
+  const plan = planQuery(usageQuery, startMs, nowMs, nowMs);
   const buckets = await fetchBuckets(ctx, plan);
   const byUser = new Map<string, UserActivity>();
   for (const b of buckets) {
