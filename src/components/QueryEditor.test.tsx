@@ -1,6 +1,7 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { BUCKET_SECONDS, BucketWidth, SOURCE_IDS } from '../api/catalog';
+import { DEFAULT_INSIGHT_KIND, INSIGHT_KINDS } from '../insights/kinds';
 import { DEFAULT_QUERY, OpenAIQuery, QueryType } from '../types';
 import { setupComboboxEnvironment } from './comboboxTestSetup';
 import { QueryEditor } from './QueryEditor';
@@ -262,6 +263,15 @@ describe('QueryEditor', () => {
     await userEvent.click(await screen.findByRole('option', { name: /Line item/ }));
     expect(last().groupBy).toEqual(['project_id', 'line_item']);
     expect(onRunQuery).toHaveBeenCalledTimes(2);
+  });
+
+  it('saves the insight it shows when the query type changes to Insights', async () => {
+    const { last, onRunQuery } = await renderEditor({ ...DEFAULT_QUERY });
+    await userEvent.click(within(screen.getByTestId(selectors.query.queryType)).getByLabelText(/Insights/));
+    expect(last()).toMatchObject({ queryType: QueryType.Insight, insight: DEFAULT_INSIGHT_KIND });
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
+    await settle();
+    expect(screen.getByTestId(selectors.query.insightKind)).toHaveValue(INSIGHT_KINDS[DEFAULT_INSIGHT_KIND].label);
   });
 
   it('labels the query type selector', async () => {

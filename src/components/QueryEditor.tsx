@@ -31,7 +31,8 @@ export function QueryEditor(props: OpenAIQueryEditorProps) {
             }))}
             value={query.queryType ?? QueryType.TimeSeries}
             onChange={(t) => {
-              props.onChange({ ...query, queryType: t });
+              // Brought to the new type's shape, so the query saves what its editor shows (e.g. the default insight).
+              props.onChange(migrateQuery({ ...query, queryType: t }));
               props.onRunQuery();
             }}
           />

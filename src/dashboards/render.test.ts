@@ -1,6 +1,6 @@
 /**
  * Every panel of every bundled dashboard as Grafana draws it: its queries run on the simulator over the
- * dashboard's default range, sized by the panel's width, then go through the panel's transformations, field
+ * dashboard's default range (or the panel's own start), sized by the panel's width, then go through the panel's transformations, field
  * config, display names, reducers and legend calcs (tests/harness/panelView.ts). A panel passes when it shows
  * data under readable, distinct names, and every figure it shows means what its unit says.
  */
@@ -10,37 +10,14 @@ import { join } from 'path';
 import { DataFrame } from '@grafana/data';
 
 import { Harness, startHarness } from '../../tests/harness';
-import { SavedPanel, dashboardRange, maxDataPointsOf, viewPanel } from '../../tests/harness/panelView';
-import { TestVariable } from '../../tests/harness/templateSrv';
-import { OpenAIQuery } from '../types';
+import { SavedDashboard, defaultVariables, drawnPanels } from '../../tests/harness/dashboard';
+import { maxDataPointsOf, panelRange, viewPanel } from '../../tests/harness/panelView';
 
 const FILES = ['costs-overview.json', 'token-usage.json', 'cost-insights.json'];
 const NOW = 1763900000;
 
-interface Panel extends SavedPanel {
-  targets?: OpenAIQuery[];
-  panels?: Panel[];
-}
-
-interface Dashboard {
-  time: { from: string; to: string };
-  templating: { list: Array<{ name: string; type: string; includeAll?: boolean }> };
-  panels: Panel[];
-}
-
-function load(file: string): Dashboard {
+function load(file: string): SavedDashboard {
   return JSON.parse(readFileSync(join(__dirname, file), 'utf8'));
-}
-
-function drawnPanels(panels: Panel[]): Panel[] {
-  return panels.flatMap((p) => [...(p.type === 'row' ? [] : [p]), ...drawnPanels(p.panels ?? [])]);
-}
-
-/** Each dashboard variable at its default: "All" where the variable offers it. */
-function defaults(d: Dashboard): TestVariable[] {
-  return d.templating.list
-    .filter((v) => v.type !== 'datasource')
-    .map((v) => ({ name: v.name, value: v.includeAll ? '$__all' : '' }));
 }
 
 const cases = FILES.flatMap((file) => {
@@ -56,8 +33,8 @@ describe('bundled dashboards as Grafana draws them', () => {
   afterAll(() => h.close());
 
   it.each(cases)('$file: $title', async ({ panel, dashboard }) => {
-    h.setVariables(defaults(dashboard));
-    const range = dashboardRange(dashboard.time, NOW * 1000);
+    h.setVariables(defaultVariables(dashboard));
+    const range = panelRange(panel, dashboard.time, NOW * 1000);
     const targets = (panel.targets ?? []).filter((t) => !t.hide);
     const res = await h.query(targets, range.from / 1000, range.to / 1000, maxDataPointsOf(panel));
     expect(res.errors ?? []).toEqual([]);

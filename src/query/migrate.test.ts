@@ -4,6 +4,7 @@
  * give the same frames on the simulator as that shape written by hand.
  */
 import { Harness, startHarness } from '../../tests/harness';
+import { DEFAULT_INSIGHT_KIND } from '../insights/kinds';
 import { CURRENT_SCHEMA_VERSION, OpenAIQuery, QueryType } from '../types';
 import { migrateQuery } from './migrate';
 
@@ -126,6 +127,16 @@ describe('migrateQuery', () => {
     expect(migrateQuery(kept)).toBe(kept);
   });
 
+  it('gives an insight query without an insight the one its editor shows, so it runs', () => {
+    const chosenNone = insight({ schemaVersion: CURRENT_SCHEMA_VERSION });
+    expect(chosenNone.insight).toBeUndefined();
+    expect(migrateQuery(chosenNone).insight).toBe(DEFAULT_INSIGHT_KIND);
+    expect(migrateQuery({ refId: 'A', queryType: QueryType.Insight }).insight).toBe(DEFAULT_INSIGHT_KIND);
+    // A chosen insight stays, even one this version does not know (its run names it).
+    expect(migrateQuery(insight({ insight: 'budget', schemaVersion: 2 })).insight).toBe('budget');
+    expect(migrateQuery(insight({ insight: 'gone' as never, schemaVersion: 2 })).insight).toBe('gone');
+  });
+
   it('gives a new query the defaults', () => {
     expect(migrateQuery({ refId: 'A' })).toMatchObject({
       refId: 'A',
@@ -170,6 +181,12 @@ describe('migrated queries on the simulator', () => {
     const byKey = await framesOf(insight({ insight: 'attributedSpend', groupBy: ['api_key_id'] }));
     expect(labels(byKey)).toContain('api_key_id');
     expect(labels(byKey)).not.toContain('user_id');
+  });
+
+  it('runs an insight query saved without an insight as the one its editor shows', async () => {
+    const frames = await framesOf({ refId: 'A', queryType: QueryType.Insight, schemaVersion: CURRENT_SCHEMA_VERSION });
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames).toEqual(await framesOf(insight({ insight: DEFAULT_INSIGHT_KIND, schemaVersion: 2 })));
   });
 
   it('gives the same frames for unchanged types before and after the version moves', async () => {

@@ -3,9 +3,11 @@
  * here, and a brand-new query gets the defaults (daily cost by project).
  *
  * Versions: unversioned and 1 share one shape, where insights read `groupBy` as switches; 2 gives insights
- * their own fields (`byProject`, `byTokenType`, `attributeTo`).
+ * their own fields (`byProject`, `byTokenType`, `attributeTo`). An insight query without an insight gets the
+ * default one, as its editor shows.
  */
 import { FILTERS } from '../api/catalog';
+import { DEFAULT_INSIGHT_KIND } from '../insights/kinds';
 import { ownEntry } from '../lookup';
 import { CURRENT_SCHEMA_VERSION, DEFAULT_QUERY, OpenAIQuery, QueryType } from '../types';
 
@@ -235,6 +237,14 @@ export function migrateQuery(query: OpenAIQuery): OpenAIQuery {
 }
 
 function migrateShape(query: OpenAIQuery): OpenAIQuery {
+  const current = currentShape(query);
+  // An insight query saved before an insight was chosen runs the one its editor shows.
+  return current.queryType === QueryType.Insight && current.insight === undefined
+    ? { ...current, insight: DEFAULT_INSIGHT_KIND }
+    : current;
+}
+
+function currentShape(query: OpenAIQuery): OpenAIQuery {
   if (query.schemaVersion === CURRENT_SCHEMA_VERSION && query.queryType) {
     return query;
   }

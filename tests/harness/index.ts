@@ -2,7 +2,7 @@
  * The plugin as Grafana runs it, in Node: the OpenAI Admin API simulator, the data source proxy applying the
  * routes of src/plugin.json, Grafana's backend and template services, and the DataSource class on top.
  */
-import { DataQueryRequest, DataQueryResponse, DataSourceInstanceSettings, dateTime } from '@grafana/data';
+import { DataQueryResponse, DataSourceInstanceSettings } from '@grafana/data';
 import { BackendSrv, setBackendSrv, setTemplateSrv } from '@grafana/runtime';
 
 import { AdminApiClient, ClientOptions } from '../../src/api/client';
@@ -16,7 +16,10 @@ import { DevProxy, startDevProxy } from '../proxy/devProxy';
 import { GrafanaRole } from '../proxy/routeTemplate';
 import { Faults, Simulator, startSimulator } from '../simulator/server';
 import { SimOrg } from '../simulator/org';
+import { panelRequest } from './panelRequest';
 import { TestVariable, createTemplateSrv } from './templateSrv';
+
+export { panelRequest };
 
 export interface HarnessOptions {
   key?: string;
@@ -115,28 +118,6 @@ export function instanceSettings(
     meta: { id: 'aiusage-openai-datasource' },
     readOnly: false,
   } as unknown as DataSourceInstanceSettings<OpenAIDataSourceOptions>;
-}
-
-/** One panel's request over [from, to) (Unix seconds), shaped as a Grafana dashboard sends it. */
-export function panelRequest(
-  targets: OpenAIQuery[],
-  from: number,
-  to: number,
-  maxDataPoints: number,
-  requestId = 'panel'
-): DataQueryRequest<OpenAIQuery> {
-  return {
-    requestId,
-    interval: '1m',
-    intervalMs: 60_000,
-    maxDataPoints,
-    range: { from: dateTime(from * 1000), to: dateTime(to * 1000), raw: { from: '', to: '' } },
-    scopedVars: {},
-    targets,
-    timezone: 'utc',
-    app: 'dashboard',
-    startTime: Date.now(),
-  } as unknown as DataQueryRequest<OpenAIQuery>;
 }
 
 export interface QueryContextOptions {

@@ -8,9 +8,12 @@ import {
   DataFrame,
   DataTransformerConfig,
   Field,
+  FieldColorModeId,
+  FieldConfig,
   FieldConfigOptionsRegistry,
   FieldConfigProperty,
   FieldConfigSource,
+  FieldDisplay,
   FieldType,
   ReducerID,
   applyFieldOverrides,
@@ -23,6 +26,7 @@ import {
   getFieldDisplayValues,
   reduceField,
   standardTransformers,
+  ThresholdsMode,
   standardTransformersRegistry,
   transformDataFrame,
 } from '@grafana/data';
@@ -33,12 +37,16 @@ export interface SavedPanel {
   id: number;
   type: string;
   title: string;
+  description?: string;
   gridPos?: { w: number; h: number; x: number; y: number };
+  /** A relative start of the panel's own (`now/d`), in place of the dashboard's. */
+  timeFrom?: string;
   transformations?: DataTransformerConfig[];
   fieldConfig?: FieldConfigSource;
   options?: {
     legend?: { showLegend?: boolean; displayMode?: string; calcs?: string[]; sortBy?: string };
     reduceOptions?: { calcs: string[]; fields?: string; values?: boolean; limit?: number };
+    [option: string]: unknown;
   };
 }
 
@@ -85,6 +93,27 @@ export function dashboardRange(time: { from: string; to: string }, nowMs: number
   return { from: at(time.from, false), to: at(time.to, true) };
 }
 
+/** A panel's range at `nowMs`: its own relative start (`timeFrom`) to now, else the dashboard's range. */
+export function panelRange(
+  panel: SavedPanel,
+  time: { from: string; to: string },
+  nowMs: number
+): { from: number; to: number } {
+  return dashboardRange(panel.timeFrom ? { from: panel.timeFrom, to: 'now' } : time, nowMs);
+}
+
+/**
+ * A registry entry's `transformation`: Grafana 12 holds the transformer itself, Grafana 13 a function that loads
+ * it. This is both, so the same code runs with either line's @grafana/data.
+ */
+function registryTransformation<T extends object>(transformer: T): T {
+  const load = () => Promise.resolve(transformer);
+  for (const [key, value] of Object.entries(transformer)) {
+    Object.defineProperty(load, key, { value, enumerable: true, configurable: true });
+  }
+  return load as unknown as T;
+}
+
 let registered = false;
 /** Grafana registers its transformations at start; the core ones come from @grafana/data. */
 function registerTransformers() {
@@ -100,7 +129,7 @@ function registerTransformers() {
       aliasIds: t.aliasIds,
       name: t.name,
       description: t.description,
-      transformation: t,
+      transformation: registryTransformation(t),
       editor: () => null,
       imageDark: '',
       imageLight: '',
@@ -108,30 +137,81 @@ function registerTransformers() {
   );
 }
 
-/** The standard options that change a drawn value or name, processed as Grafana's option editors leave them. */
-function fieldConfigRegistry(): FieldConfigOptionsRegistry {
+/** The standard options that change a drawn value, name or color, processed as Grafana's option editors leave them. */
+const STANDARD_OPTIONS = [
+  FieldConfigProperty.Unit,
+  FieldConfigProperty.Decimals,
+  FieldConfigProperty.DisplayName,
+  FieldConfigProperty.Min,
+  FieldConfigProperty.Max,
+  FieldConfigProperty.NoValue,
+  FieldConfigProperty.Color,
+  FieldConfigProperty.Thresholds,
+  FieldConfigProperty.Mappings,
+];
+
+/** The standard options and the panel's own custom ones (`custom.*`), as its panel plugin registers them. */
+function fieldConfigRegistry(fieldConfig: FieldConfigSource): FieldConfigOptionsRegistry {
+  const custom = new Set([
+    ...Object.keys(fieldConfig.defaults.custom ?? {}),
+    ...(fieldConfig.overrides ?? []).flatMap((o) =>
+      o.properties.filter((p) => p.id.startsWith('custom.')).map((p) => p.id.slice('custom.'.length))
+    ),
+  ]);
+  const option = (id: string, path: string, isCustom: boolean) => ({
+    id,
+    path,
+    name: id,
+    isCustom,
+    process: (value: unknown) => value,
+    shouldApply: () => true,
+    override: () => null,
+    editor: () => null,
+  });
   const registry = new FieldConfigOptionsRegistry();
-  const ids = [
-    FieldConfigProperty.Unit,
-    FieldConfigProperty.Decimals,
-    FieldConfigProperty.DisplayName,
-    FieldConfigProperty.Min,
-    FieldConfigProperty.Max,
-    FieldConfigProperty.NoValue,
-  ];
   registry.setInit(
     () =>
-      ids.map((id) => ({
-        id,
-        path: id,
-        name: id,
-        process: (value: unknown) => value,
-        shouldApply: () => true,
-        override: () => null,
-        editor: () => null,
-      })) as never
+      [
+        ...STANDARD_OPTIONS.map((id) => option(id, id, false)),
+        ...[...custom].map((path) => option(`custom.${path}`, path, true)),
+      ] as never
   );
   return registry;
+}
+
+/** Grafana's default thresholds for a new panel, which a saved panel without its own keeps. */
+const DEFAULT_THRESHOLDS = {
+  mode: ThresholdsMode.Absolute,
+  steps: [
+    { value: -Infinity, color: 'green' },
+    { value: 80, color: 'red' },
+  ],
+};
+
+/** What each panel plugin sets where a saved panel sets nothing: time series by palette, the others by threshold. */
+function pluginDefaults(type: string): FieldConfig {
+  return {
+    thresholds: DEFAULT_THRESHOLDS,
+    color: { mode: type === 'timeseries' ? FieldColorModeId.PaletteClassic : FieldColorModeId.Thresholds },
+    ...(type === 'timeseries'
+      ? { custom: { lineWidth: 1, fillOpacity: 0, axisPlacement: 'auto', showPoints: 'auto', pointSize: 5 } }
+      : {}),
+  };
+}
+
+/** The panel's field config on top of its plugin's defaults, as Grafana loads a saved panel. */
+function withPluginDefaults(panel: SavedPanel): FieldConfigSource {
+  const saved: FieldConfigSource = panel.fieldConfig ?? { defaults: {}, overrides: [] };
+  const defaults = pluginDefaults(panel.type);
+  return {
+    ...saved,
+    defaults: {
+      ...defaults,
+      ...saved.defaults,
+      custom: { ...defaults.custom, ...saved.defaults.custom },
+    },
+    overrides: saved.overrides ?? [],
+  };
 }
 
 const theme = createTheme();
@@ -169,7 +249,16 @@ function checkNames(names: string[], problems: string[]) {
   }
 }
 
-export async function viewPanel(panel: SavedPanel, data: DataFrame[]): Promise<PanelView> {
+/** A panel's frames as its visualization gets them, and what went wrong on the way. */
+export interface PreparedPanel {
+  /** After the transformations and the field config: each field with its display processor and color. */
+  frames: DataFrame[];
+  fieldConfig: FieldConfigSource;
+  problems: string[];
+}
+
+/** The panel's transformations, then its field config (with its plugin's defaults) and overrides. */
+export async function preparePanel(panel: SavedPanel, data: DataFrame[]): Promise<PreparedPanel> {
   registerTransformers();
   const problems: string[] = [];
   const replaceVariables = (s: string) => s;
@@ -182,8 +271,8 @@ export async function viewPanel(panel: SavedPanel, data: DataFrame[]): Promise<P
     }
   }
 
-  const fieldConfig: FieldConfigSource = panel.fieldConfig ?? { defaults: {}, overrides: [] };
-  for (const rule of fieldConfig.overrides ?? []) {
+  const fieldConfig = withPluginDefaults(panel);
+  for (const rule of fieldConfig.overrides) {
     const matcher = fieldMatchers.get(rule.matcher.id).get(rule.matcher.options);
     const matched = frames.some((frame) => frame.fields.some((field) => matcher(field, frame, frames)));
     if (!matched) {
@@ -194,19 +283,37 @@ export async function viewPanel(panel: SavedPanel, data: DataFrame[]): Promise<P
   const drawn = applyFieldOverrides({
     data: frames,
     fieldConfig,
-    fieldConfigRegistry: fieldConfigRegistry(),
+    fieldConfigRegistry: fieldConfigRegistry(fieldConfig),
     replaceVariables,
     theme,
     timeZone: 'utc',
   });
+  return { frames: drawn, fieldConfig, problems };
+}
 
+/** The values a stat, gauge or bar gauge panel shows, as Grafana reduces them. */
+export function reducedValues(panel: SavedPanel, prepared: PreparedPanel): FieldDisplay[] {
+  return getFieldDisplayValues({
+    data: prepared.frames,
+    reduceOptions: panel.options?.reduceOptions ?? { calcs: [ReducerID.lastNotNull] },
+    fieldConfig: prepared.fieldConfig,
+    replaceVariables: (s) => s,
+    theme,
+    timeZone: 'utc',
+    sparkline: panel.type === 'stat' && panel.options?.graphMode !== 'none',
+  });
+}
+
+export async function viewPanel(panel: SavedPanel, data: DataFrame[]): Promise<PanelView> {
+  const prepared = await preparePanel(panel, data);
+  const { frames: drawn, problems } = prepared;
   switch (panel.type) {
     case 'timeseries':
       return viewTimeSeries(panel, drawn, problems);
     case 'stat':
     case 'gauge':
     case 'bargauge':
-      return viewReduced(panel, drawn, fieldConfig, problems);
+      return viewReduced(panel, prepared, problems);
     case 'table':
       return viewTable(drawn, problems);
     default:
@@ -279,21 +386,9 @@ function viewTimeSeries(panel: SavedPanel, frames: DataFrame[], problems: string
   return { items, problems };
 }
 
-function viewReduced(
-  panel: SavedPanel,
-  frames: DataFrame[],
-  fieldConfig: FieldConfigSource,
-  problems: string[]
-): PanelView {
+function viewReduced(panel: SavedPanel, prepared: PreparedPanel, problems: string[]): PanelView {
   const reduceOptions = panel.options?.reduceOptions ?? { calcs: [ReducerID.lastNotNull] };
-  const shown = getFieldDisplayValues({
-    data: frames,
-    reduceOptions,
-    fieldConfig,
-    replaceVariables: (s) => s,
-    theme,
-    timeZone: 'utc',
-  });
+  const shown = reducedValues(panel, prepared);
   // With no matching field, Grafana shows its "No data" placeholder, a value with no field behind it.
   const items: DrawnItem[] = shown
     .filter((v) => v.view !== undefined)

@@ -31,9 +31,11 @@ import { Alert, Button, GlobalStyles, Table } from '@grafana/ui';
 import externals from 'sandbox:externals';
 import { Observable, lastValueFrom } from 'rxjs';
 
+import { SavedDashboard, defaultVariables, drawnPanels } from '../harness/dashboard';
 import { createTemplateSrv } from '../harness/templateSrv';
 import { LOADER_IDS } from '../tools/amd';
 import { createBrowserBackendSrv } from './browserBackendSrv';
+import { DashboardView, runPanel } from './dashboardView';
 
 const PLUGIN_ID = 'aiusage-openai-datasource';
 const DS_UID = 'openai';
@@ -45,6 +47,8 @@ type AnyPlugin = DataSourcePlugin<AnyDataSource, any, any, any>;
 type Settings = DataSourceSettings<Record<string, unknown>, Record<string, string>>;
 
 interface SandboxState {
+  /** The data source's name, as provisioned. */
+  name: string;
   url: string;
   jsonData: Record<string, unknown>;
   secureJsonFields: Record<string, boolean>;
@@ -119,7 +123,7 @@ function toSettings(state: SandboxState): Settings {
     id: 1,
     uid: DS_UID,
     orgId: 1,
-    name: 'OpenAI (sandbox)',
+    name: state.name,
     type: PLUGIN_ID,
     typeName: 'OpenAI Usage & Costs',
     typeLogoUrl: `public/plugins/${PLUGIN_ID}/img/logo.svg`,
@@ -153,9 +157,12 @@ function toInstanceSettings(settings: Settings, plugin: AnyPlugin): DataSourceIn
 }
 
 /** Grafana's services, pointed at the current data source instance. */
-function installServices(current: () => { ds?: AnyDataSource; instance?: DataSourceInstanceSettings<any> }) {
+function installServices(
+  current: () => { ds?: AnyDataSource; instance?: DataSourceInstanceSettings<any> },
+  variables: Parameters<typeof createTemplateSrv>[0] = []
+) {
   setBackendSrv(createBrowserBackendSrv());
-  setTemplateSrv(createTemplateSrv([]));
+  setTemplateSrv(createTemplateSrv(variables));
   const dataSourceSrv: Partial<DataSourceSrv> = {
     getInstanceSettings: () => current().instance,
     getList: () => (current().instance ? [current().instance!] : []),
@@ -462,6 +469,33 @@ function App({ plugin, initial, theme }: { plugin: AnyPlugin; initial: SandboxSt
   );
 }
 
+/**
+ * `?dashboard=dashboards/<file>.json`: the bundled dashboard at that path of the plugin (as Grafana serves its
+ * includes), every panel run at the page's clock and drawn on its grid.
+ */
+async function renderDashboard(
+  plugin: AnyPlugin,
+  initial: SandboxState,
+  theme: GrafanaTheme2,
+  path: string,
+  render: (node: React.ReactNode) => void
+) {
+  const res = await fetch(`/public/plugins/${PLUGIN_ID}/${path}`);
+  if (!res.ok) {
+    throw new Error(`No dashboard at ${path}: ${res.status}`);
+  }
+  const dashboard = (await res.json()) as SavedDashboard;
+  const DataSourceClass = plugin.DataSourceClass as unknown as new (
+    s: DataSourceInstanceSettings<any>
+  ) => AnyDataSource;
+  const instance = toInstanceSettings(toSettings(initial), plugin);
+  const ds = new DataSourceClass(instance);
+  installServices(() => ({ ds, instance }), defaultVariables(dashboard));
+  const now = Date.now();
+  const results = await Promise.all(drawnPanels(dashboard.panels).map((p) => runPanel(ds, dashboard, p, now)));
+  render(<DashboardView dashboard={dashboard} results={results} dsName={instance.name} theme={theme} />);
+}
+
 async function main() {
   const root = createRoot(document.getElementById('root')!);
   const theme = createTheme();
@@ -483,7 +517,12 @@ async function main() {
     if (!(plugin instanceof DataSourcePlugin)) {
       throw new Error('module.js does not export a DataSourcePlugin built on the shared @grafana/data');
     }
-    render(<App plugin={plugin} initial={initial} theme={theme} />);
+    const dashboardPath = new URLSearchParams(window.location.search).get('dashboard');
+    if (dashboardPath) {
+      await renderDashboard(plugin, initial, theme, dashboardPath, render);
+    } else {
+      render(<App plugin={plugin} initial={initial} theme={theme} />);
+    }
     // The React the page runs, so the tests can tell which Grafana line they are on.
     document.body.dataset.react = React.version;
     document.body.dataset.sandbox = 'ready';

@@ -3,15 +3,14 @@
  * simulator behind the Grafana-like data source proxy. Runs once per Grafana line (playwright.config.ts).
  */
 import { expect, type Page, type Request, test } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 
 import { selectors } from '../../src/components/selectors';
 import { distinctNames, projectName } from '../../src/org/names';
 import type { QueryType } from '../../src/types';
+import { collectErrors } from './pageErrors';
+import { picturePath } from './pictures';
 import { SANDBOX_NOW, type Sandbox, startSandbox } from './server';
 
-let SCREENSHOTS = '';
 const FULL_KEY = 'sk-admin-sim-full';
 const PROJECT_KEY = 'sk-proj-Sandbox0123456789abcdefABCDEF';
 
@@ -19,13 +18,13 @@ const PROJECT_KEY = 'sk-proj-Sandbox0123456789abcdefABCDEF';
 const testId = (selector: string) => selector;
 
 let sandbox: Sandbox;
+/** Where the screenshot `name` of this line goes (pictures.ts). */
+const shot = (name: string) => picturePath(sandbox.grafana.name, name);
 
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async ({}, testInfo) => {
   sandbox = await startSandbox({ grafana: String(testInfo.project.metadata.grafana) });
-  SCREENSHOTS = resolve(__dirname, 'screenshots', sandbox.grafana.name);
-  mkdirSync(SCREENSHOTS, { recursive: true });
 });
 
 test.afterAll(async () => {
@@ -41,26 +40,6 @@ async function openSandbox(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-sandbox', 'ready');
   // The page runs the React of the line under test, not the plugin's own.
   await expect(page.locator('body')).toHaveAttribute('data-react', sandbox.grafana.react);
-}
-
-/** Uncaught errors, console errors and failed requests of the page, from now on. */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`));
-  page.on('console', (msg) => {
-    // The browser's own line for a failed request names no address: the response handler below does.
-    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) {
-      errors.push(`console: ${msg.text()}`);
-    }
-  });
-  page.on('response', (r) => {
-    // Grafana's own fonts and images are not part of the sandbox; everything else must load.
-    const grafanaStatic = /^\/public\/(fonts|build)\//.test(new URL(r.url()).pathname);
-    if (r.status() >= 400 && !grafanaStatic) {
-      errors.push(`HTTP ${r.status()}: ${r.request().method()} ${new URL(r.url()).pathname}`);
-    }
-  });
-  return errors;
 }
 
 /** Replaces the stored key through the config editor, as a user would, then clicks Save & test. */
@@ -80,7 +59,7 @@ async function pickOption(page: Page, selector: string, option: string) {
   await page.getByRole('option', { name: new RegExp(`^${option}\\b`) }).click();
 }
 
-test('Save & test with a full admin key reports a working connection', async ({ page }) => {
+test('Save & test with a full admin key reports a working connection', { tag: '@picture' }, async ({ page }) => {
   await openSandbox(page);
   await saveAndTestWithKey(page, FULL_KEY);
 
@@ -91,7 +70,7 @@ test('Save & test with a full admin key reports a working connection', async ({ 
   await expect(page.getByTestId(testId(selectors.config.adminKey))).toHaveValue('configured');
   expect(sandbox.stored().secureJsonData.adminApiKey).toBe(FULL_KEY);
 
-  await page.getByTestId('sandbox-config').screenshot({ path: resolve(SCREENSHOTS, 'config.png') });
+  await page.getByTestId('sandbox-config').screenshot({ path: shot('config.png') });
 });
 
 test('Save & test with a project key says the key was refused and an admin key is needed', async ({ page }) => {
@@ -102,51 +81,55 @@ test('Save & test with a project key says the key was refused and an admin key i
   await expect(result).toHaveAttribute('data-status', 'error');
   await expect(result).toContainText('The key was refused');
   await expect(result).toContainText('admin key');
-  await page.getByTestId('sandbox-config').screenshot({ path: resolve(SCREENSHOTS, 'config-refused.png') });
+  await page.getByTestId('sandbox-config').screenshot({ path: shot('config-refused.png') });
 });
 
-test('a query built in the editor returns one series per project with the simulator totals', async ({ page }) => {
-  await openSandbox(page);
-  await pickOption(page, selectors.query.source, 'Costs');
-  await pickOption(page, selectors.query.groupBy, 'Project');
-  // Leaving the multi-select closes it and clears its filter text.
-  await page.getByRole('heading', { name: 'Query', exact: true }).click();
-  await page.getByTestId('sandbox-run').click();
+test(
+  'a query built in the editor returns one series per project with the simulator totals',
+  { tag: '@picture' },
+  async ({ page }) => {
+    await openSandbox(page);
+    await pickOption(page, selectors.query.source, 'Costs');
+    await pickOption(page, selectors.query.groupBy, 'Project');
+    // Leaving the multi-select closes it and clears its filter text.
+    await page.getByRole('heading', { name: 'Query', exact: true }).click();
+    await page.getByTestId('sandbox-run').click();
 
-  const state = page.getByTestId('sandbox-query-state');
-  await expect(state).toHaveAttribute('data-state', 'Done');
-  await expect(page.getByTestId('sandbox-query-error')).toHaveCount(0);
+    const state = page.getByTestId('sandbox-query-state');
+    await expect(state).toHaveAttribute('data-state', 'Done');
+    await expect(page.getByTestId('sandbox-query-error')).toHaveCount(0);
 
-  // Ground truth from the simulator: every project with spend in the range, by name, to the cent.
-  const { from, to } = sandbox.range;
-  const { org } = sandbox.sim;
-  // Projects are shown by name, told apart by a short ID suffix where two share one.
-  const names = distinctNames(org.projects, projectName, (p) => p.id);
-  const expected = new Map<string, string>();
-  for (const p of org.projects) {
-    const cost = org.sumCost(from, to, { project_id: p.id });
-    if (cost > 0) {
-      expected.set(names.get(p.id)!, cost.toFixed(2));
+    // Ground truth from the simulator: every project with spend in the range, by name, to the cent.
+    const { from, to } = sandbox.range;
+    const { org } = sandbox.sim;
+    // Projects are shown by name, told apart by a short ID suffix where two share one.
+    const names = distinctNames(org.projects, projectName, (p) => p.id);
+    const expected = new Map<string, string>();
+    for (const p of org.projects) {
+      const cost = org.sumCost(from, to, { project_id: p.id });
+      if (cost > 0) {
+        expected.set(names.get(p.id)!, cost.toFixed(2));
+      }
     }
-  }
-  expect(expected.size).toBeGreaterThan(1);
+    expect(expected.size).toBeGreaterThan(1);
 
-  const items = page.getByTestId('sandbox-series').locator('li');
-  await expect(items).toHaveCount(expected.size);
-  const shown = new Map<string, string>();
-  let shownTotal = 0;
-  for (const li of await items.all()) {
-    const total = Number(await li.getAttribute('data-total'));
-    shown.set((await li.getAttribute('data-name')) ?? '', total.toFixed(2));
-    shownTotal += total;
-  }
-  expect(shown).toEqual(expected);
-  // Nothing is lost between projects: the series add up to the organization's spend.
-  expect(shownTotal.toFixed(2)).toBe(org.sumCost(from, to).toFixed(2));
+    const items = page.getByTestId('sandbox-series').locator('li');
+    await expect(items).toHaveCount(expected.size);
+    const shown = new Map<string, string>();
+    let shownTotal = 0;
+    for (const li of await items.all()) {
+      const total = Number(await li.getAttribute('data-total'));
+      shown.set((await li.getAttribute('data-name')) ?? '', total.toFixed(2));
+      shownTotal += total;
+    }
+    expect(shown).toEqual(expected);
+    // Nothing is lost between projects: the series add up to the organization's spend.
+    expect(shownTotal.toFixed(2)).toBe(org.sumCost(from, to).toFixed(2));
 
-  await page.getByTestId('sandbox-query').screenshot({ path: resolve(SCREENSHOTS, 'query-editor.png') });
-  await page.getByTestId('sandbox-result').screenshot({ path: resolve(SCREENSHOTS, 'result.png') });
-});
+    await page.getByTestId('sandbox-query').screenshot({ path: shot('query-editor.png') });
+    await page.getByTestId('sandbox-result').screenshot({ path: shot('result.png') });
+  }
+);
 
 test('no request from the page carries the admin key', async ({ page }) => {
   const requests: Request[] = [];
@@ -196,35 +179,39 @@ const EDITOR_FIELD = {
   insight: { field: selectors.query.insightKind, choose: true },
 } satisfies Record<QueryType, { field: string; choose?: boolean }>;
 
-test("every query type's editor renders and its default query runs without errors", async ({ page }) => {
-  // Four editors and four queries: three times the time of one.
-  test.slow();
-  // The page's clock at the simulator's: look-back queries (inventory activity, insights) ask for its days.
-  await page.clock.setFixedTime(SANDBOX_NOW * 1000);
-  const errors = collectErrors(page);
-  await openSandbox(page);
+test(
+  "every query type's editor renders and its default query runs without errors",
+  { tag: '@picture' },
+  async ({ page }) => {
+    // Four editors and four queries: three times the time of one.
+    test.slow();
+    // The page's clock at the simulator's: look-back queries (inventory activity, insights) ask for its days.
+    await page.clock.setFixedTime(SANDBOX_NOW * 1000);
+    const errors = collectErrors(page);
+    await openSandbox(page);
 
-  const choices = page.getByTestId(testId(selectors.query.queryType)).getByRole('radio');
-  const types = Object.keys(EDITOR_FIELD) as QueryType[];
-  // Every type the editor offers is checked here, in the editor's order.
-  await expect(choices).toHaveCount(types.length);
-  const query = page.getByTestId('sandbox-query');
-  for (const [i, type] of types.entries()) {
-    await choices.nth(i).check();
-    await expect(query).toHaveAttribute('data-query-type', type);
-    const { field, choose } = EDITOR_FIELD[type] as { field: string; choose?: boolean };
-    await expect(page.getByTestId(testId(field))).toBeVisible();
-    if (choose) {
-      await page.getByTestId(testId(field)).click();
-      await page.getByRole('option').nth(1).click();
+    const choices = page.getByTestId(testId(selectors.query.queryType)).getByRole('radio');
+    const types = Object.keys(EDITOR_FIELD) as QueryType[];
+    // Every type the editor offers is checked here, in the editor's order.
+    await expect(choices).toHaveCount(types.length);
+    const query = page.getByTestId('sandbox-query');
+    for (const [i, type] of types.entries()) {
+      await choices.nth(i).check();
+      await expect(query).toHaveAttribute('data-query-type', type);
+      const { field, choose } = EDITOR_FIELD[type] as { field: string; choose?: boolean };
+      await expect(page.getByTestId(testId(field))).toBeVisible();
+      if (choose) {
+        await page.getByTestId(testId(field)).click();
+        await page.getByRole('option').nth(1).click();
+      }
+      await page.getByTestId('sandbox-run').click();
+      const state = page.getByTestId('sandbox-query-state');
+      await expect(state).toHaveAttribute('data-query-type', type);
+      await expect(state).toHaveAttribute('data-state', /^(Done|Error)$/);
+      expect(await page.getByTestId('sandbox-query-error').allTextContents(), type).toEqual([]);
+      await expect(state).toHaveAttribute('data-state', 'Done');
+      await query.screenshot({ path: shot(`editor-${type}.png`) });
     }
-    await page.getByTestId('sandbox-run').click();
-    const state = page.getByTestId('sandbox-query-state');
-    await expect(state).toHaveAttribute('data-query-type', type);
-    await expect(state).toHaveAttribute('data-state', /^(Done|Error)$/);
-    expect(await page.getByTestId('sandbox-query-error').allTextContents(), type).toEqual([]);
-    await expect(state).toHaveAttribute('data-state', 'Done');
-    await query.screenshot({ path: resolve(SCREENSHOTS, `editor-${type}.png`) });
+    expect(errors).toEqual([]);
   }
-  expect(errors).toEqual([]);
-});
+);

@@ -6,10 +6,11 @@
  * Usage: `tsx tests/sandbox/server.ts [--port 3030] [--grafana 13.2]` after `npm run build` and
  * `tsx tests/sandbox/build.ts`; without --grafana the page runs the line of the plugin's own dependencies.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, resolve, sep } from 'node:path';
+import { load as loadYaml } from 'js-yaml';
 
 import { DevProxy, startDevProxy } from '../proxy/devProxy';
 import { Simulator, startSimulator } from '../simulator/server';
@@ -23,6 +24,23 @@ const PLUGIN_DIST = resolve(REPO_ROOT, 'dist');
 
 /** The simulator's frozen clock (Unix seconds): a fixed instant keeps every number on the page the same. */
 export const SANDBOX_NOW = Date.UTC(2025, 10, 14, 12) / 1000;
+
+interface ProvisionedDataSource {
+  name: string;
+  jsonData: Record<string, unknown>;
+  secureJsonData: Record<string, string>;
+}
+
+/** The data source as the repository provisions it for Grafana (provisioning/datasources/datasources.yml). */
+function provisionedDataSource(): ProvisionedDataSource {
+  const file = resolve(REPO_ROOT, 'provisioning/datasources/datasources.yml');
+  const yaml = loadYaml(readFileSync(file, 'utf8')) as { datasources: ProvisionedDataSource[] };
+  const ds = yaml.datasources.find((d) => (d as unknown as { type: string }).type === PLUGIN_ID);
+  if (!ds) {
+    throw new Error(`${file} provisions no ${PLUGIN_ID} data source`);
+  }
+  return ds;
+}
 
 export interface SandboxOptions {
   /** 0 or unset picks a free port. */
@@ -108,11 +126,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const hostDir = hostBundleDir(line);
   const iconsDir = resolve(line.dir, 'node_modules/@grafana/ui/dist/public/img/icons');
   const sim = await startSimulator({ now: SANDBOX_NOW });
-  // As provisioned (provisioning/datasources/datasources.yml), with the simulator as the endpoint.
+  // As provisioned, with the simulator as the endpoint.
+  const source = provisionedDataSource();
   const provisioned = () => ({
     url: sim.url,
-    jsonData: { organizationId: 'org-sim0001' } as Record<string, unknown>,
-    secureJsonData: { adminApiKey: 'sk-admin-sim-full' } as Record<string, string>,
+    jsonData: { ...source.jsonData },
+    secureJsonData: { ...source.secureJsonData },
   });
   let stored = provisioned();
   let version = 1;
@@ -122,6 +141,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   /** What Grafana's API returns about a data source: never the secrets, only which ones are set. */
   const publicSettings = () => ({
+    name: source.name,
     url: stored.url,
     jsonData: stored.jsonData,
     secureJsonFields: Object.fromEntries(Object.entries(stored.secureJsonData).map(([k, v]) => [k, v !== ''])),
