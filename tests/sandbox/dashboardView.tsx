@@ -19,6 +19,7 @@ import {
   getDisplayValueAlignmentFactors,
   rangeUtil,
 } from '@grafana/data';
+import { BarGaugeNamePlacement } from '@grafana/schema';
 import * as ui from '@grafana/ui';
 import { Observable, lastValueFrom } from 'rxjs';
 
@@ -66,6 +67,8 @@ export interface PanelResult {
   problems: string[];
   /** Series, values or columns drawn. */
   items: number;
+  /** The texts shown in place of missing values, by design ("Not this month"). */
+  noValues: string[];
   error?: string;
 }
 
@@ -87,10 +90,11 @@ export async function runPanel(
     const errors = (response.errors ?? []).map((e) => e.message ?? String(e));
     const data = response.data as DataFrame[];
     const [prepared, view] = await Promise.all([preparePanel(panel, data), viewPanel(panel, data)]);
-    return { panel, range, prepared, problems: [...errors, ...view.problems], items: view.items.length };
+    const noValues = view.items.filter((i) => !Number.isFinite(i.value) && i.noValue).map((i) => i.noValue!);
+    return { panel, range, prepared, problems: [...errors, ...view.problems], items: view.items.length, noValues };
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
-    return { panel, range, problems: [error], items: 0, error };
+    return { panel, range, problems: [error], items: 0, noValues: [], error };
   }
 }
 
@@ -185,7 +189,7 @@ function Repeated({
   const values = reducedValues(panel, prepared);
   const isBars = panel.type === 'bargauge' || !Gauge;
   const orientation: VizOrientation =
-    panel.type === 'bargauge' ? (options.orientation ?? VizOrientation.Horizontal) : VizOrientation.Auto;
+    panel.type === 'bargauge' || isBars ? (options.orientation ?? VizOrientation.Horizontal) : VizOrientation.Auto;
   return (
     <VizRepeater<FieldDisplay, ReturnType<typeof getDisplayValueAlignmentFactors>>
       source={prepared.frames}
@@ -242,7 +246,8 @@ function Repeated({
             displayMode={options.displayMode ?? BarGaugeDisplayMode.Gradient}
             showUnfilled={options.showUnfilled !== false}
             valueDisplayMode={options.valueMode}
-            namePlacement={options.namePlacement}
+            // A gauge's one value needs no name beside it: the panel's title says it.
+            namePlacement={panel.type === 'bargauge' ? options.namePlacement : BarGaugeNamePlacement.Hidden}
             alignmentFactors={count > 1 ? alignmentFactors : undefined}
             itemSpacing={8}
             text={options.text}
@@ -267,6 +272,7 @@ function PanelBox({ result, gridWidth, theme }: { result: PanelResult; gridWidth
       data-type={panel.type}
       data-items={result.items}
       data-problems={JSON.stringify(result.problems)}
+      data-no-values={JSON.stringify(result.noValues)}
       style={{ position: 'absolute', ...b }}
     >
       <PanelChrome
