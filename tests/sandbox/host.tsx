@@ -242,6 +242,12 @@ function tableFrame(frames: DataFrame[], theme: GrafanaTheme2): DataFrame | unde
   })[0];
 }
 
+/** The saved query the page opens with (`?query=<JSON>`), if any. */
+function savedQuery(): Record<string, unknown> | undefined {
+  const text = new URLSearchParams(window.location.search).get('query');
+  return text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+}
+
 function Section({
   title,
   testId,
@@ -281,14 +287,18 @@ function App({ plugin, initial, theme }: { plugin: AnyPlugin; initial: SandboxSt
     { status: string; message: string; details?: string; verbose?: string } | undefined
   >();
 
-  // A query on another source than the default, so choosing Costs and a grouping is a real edit.
-  const [query, setQuery] = useState<Record<string, unknown>>({
-    refId: 'A',
-    queryType: 'timeSeries',
-    schemaVersion: 1,
-    source: 'completions',
-    groupBy: [],
-  });
+  // A query on another source than the default, so choosing Costs and a grouping is a real edit; or the saved
+  // query given as `?query=<JSON>`, as a dashboard would open it.
+  const [query, setQuery] = useState<Record<string, unknown>>(
+    () =>
+      savedQuery() ?? {
+        refId: 'A',
+        queryType: 'timeSeries',
+        schemaVersion: 1,
+        source: 'completions',
+        groupBy: [],
+      }
+  );
   const queryRef = useRef(query);
   const [result, setResult] = useState<{
     state: LoadingState;

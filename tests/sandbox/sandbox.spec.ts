@@ -5,6 +5,7 @@
 import { expect, type Page, type Request, test } from '@playwright/test';
 
 import { selectors } from '../../src/components/selectors';
+import { DEFAULT_INSIGHT_KIND, INSIGHT_KINDS } from '../../src/insights/kinds';
 import { distinctNames, projectName } from '../../src/org/names';
 import type { QueryType } from '../../src/types';
 import { collectErrors } from './pageErrors';
@@ -167,17 +168,13 @@ test('no request from the page carries the admin key', async ({ page }) => {
   expect(publicSettings).not.toContain('sk-admin');
 });
 
-/**
- * A field only the editor of each query type shows; `choose`: the query runs only once something is chosen
- * there (a new Insights query has no insight yet), so the test picks the second option, which is never the one
- * the field shows before a choice.
- */
+/** A field only the editor of each query type shows. */
 const EDITOR_FIELD = {
-  timeSeries: { field: selectors.query.source },
-  inventory: { field: selectors.query.inventoryKind },
-  auditLogs: { field: selectors.query.auditEventTypes },
-  insight: { field: selectors.query.insightKind, choose: true },
-} satisfies Record<QueryType, { field: string; choose?: boolean }>;
+  timeSeries: selectors.query.source,
+  inventory: selectors.query.inventoryKind,
+  auditLogs: selectors.query.auditEventTypes,
+  insight: selectors.query.insightKind,
+} satisfies Record<QueryType, string>;
 
 test(
   "every query type's editor renders and its default query runs without errors",
@@ -198,11 +195,12 @@ test(
     for (const [i, type] of types.entries()) {
       await choices.nth(i).check();
       await expect(query).toHaveAttribute('data-query-type', type);
-      const { field, choose } = EDITOR_FIELD[type] as { field: string; choose?: boolean };
-      await expect(page.getByTestId(testId(field))).toBeVisible();
-      if (choose) {
-        await page.getByTestId(testId(field)).click();
-        await page.getByRole('option').nth(1).click();
+      await expect(page.getByTestId(testId(EDITOR_FIELD[type]))).toBeVisible();
+      if (type === 'insight') {
+        // The insight a new Insights query shows is the one it runs.
+        await expect(page.getByTestId(testId(selectors.query.insightKind))).toHaveValue(
+          INSIGHT_KINDS[DEFAULT_INSIGHT_KIND].label
+        );
       }
       await page.getByTestId('sandbox-run').click();
       const state = page.getByTestId('sandbox-query-state');
@@ -215,3 +213,44 @@ test(
     expect(errors).toEqual([]);
   }
 );
+
+test('a saved query shows its filters in full and every placeholder whole', { tag: '@picture' }, async ({ page }) => {
+  const { org } = sandbox.sim;
+  const names = distinctNames(org.projects, projectName, (p) => p.id);
+  const project = org.projects[0];
+  const models = ['gpt-4o-2024-08-06', 'gpt-4o-mini-2024-07-18'];
+  const saved = {
+    refId: 'A',
+    queryType: 'timeSeries',
+    schemaVersion: 2,
+    source: 'completions',
+    metrics: [],
+    groupBy: [],
+    filters: { projectIds: [project.id], models },
+  };
+  await page.goto(`${sandbox.url}/?query=${encodeURIComponent(JSON.stringify(saved))}`);
+  await expect(page.locator('body')).toHaveAttribute('data-sandbox', 'ready');
+
+  // Each chosen value as its own chip, by name, where there is room for it (not "Model … 1").
+  const modelPicker = page.getByTestId(testId(selectors.query.filter('models'))).locator('xpath=..');
+  for (const model of models) {
+    const chip = modelPicker.getByText(model, { exact: true });
+    await expect(chip).toBeVisible();
+    // Whole, not cut to "gpt-4o-2024-…".
+    expect(await chip.evaluate((el) => el.scrollWidth <= el.clientWidth), model).toBe(true);
+  }
+  const projectPicker = page.getByTestId(testId(selectors.query.filter('projectIds'))).locator('xpath=..');
+  await expect(projectPicker.getByText(names.get(project.id)!, { exact: true })).toBeVisible();
+
+  // Every empty picker's placeholder is shown whole ("No grouping: one total", the default metrics).
+  const query = page.getByTestId('sandbox-query');
+  const cut = await query
+    .locator('input[placeholder]')
+    .evaluateAll((inputs) =>
+      (inputs as HTMLInputElement[])
+        .filter((i) => i.value === '' && i.offsetParent !== null && i.scrollWidth > i.clientWidth)
+        .map((i) => i.placeholder)
+    );
+  expect(cut).toEqual([]);
+  await query.screenshot({ path: shot('editor-saved-query.png') });
+});

@@ -79,6 +79,7 @@ function MultiFilterField({ filterKey, source, value, datasource, onChange }: Mu
     return [...base, ...variableOptions()];
   }, [def, choices]);
 
+  const chips = value.map((v) => options.find((o) => o.value === v)?.label ?? v);
   const id = `openai-query-filter-${filterKey}`;
   const tooltip =
     def.kind === 'enum'
@@ -93,7 +94,7 @@ function MultiFilterField({ filterKey, source, value, datasource, onChange }: Mu
       invalid={Boolean(error)}
       error={error ? describeLoadError(error, def.label) : undefined}
     >
-      <PickerRoom>
+      <PickerRoom fits={{ chips }}>
         <MultiCombobox<string>
           id={id}
           data-testid={selectors.query.filter(filterKey)}

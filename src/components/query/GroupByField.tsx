@@ -12,6 +12,8 @@ interface Props {
   onChange: (groupBy: GroupByKey[]) => void;
 }
 
+const NO_GROUPING = 'No grouping: one total';
+
 export function GroupByField({ def, value, onChange }: Props) {
   const options: Array<ComboboxOption<GroupByKey>> = def.groupBy.map((g) => ({
     value: g,
@@ -27,13 +29,13 @@ export function GroupByField({ def, value, onChange }: Props) {
       tooltip="One series per combination of these values. Projects, users and API keys are shown by name."
     >
       <div>
-        <PickerRoom>
+        <PickerRoom fits={{ placeholder: NO_GROUPING }}>
           <MultiCombobox<GroupByKey>
             id="openai-query-group-by"
             data-testid={selectors.query.groupBy}
             options={options}
             value={value}
-            placeholder="No grouping: one total"
+            placeholder={NO_GROUPING}
             isClearable
             onChange={(selected) => onChange(selected.map((o) => o.value))}
           />

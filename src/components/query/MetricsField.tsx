@@ -19,6 +19,7 @@ export function MetricsField({ def, value, onChange }: Props) {
     description: m.description ?? m.field,
   }));
   const defaults = def.metrics.filter((m) => m.isDefault).map((m) => m.label);
+  const placeholder = `Defaults: ${defaults.join(', ')}`;
   return (
     <EditorField
       label="Metrics"
@@ -26,13 +27,13 @@ export function MetricsField({ def, value, onChange }: Props) {
       optional
       tooltip={`Result fields to chart, one series each. Leave empty for the defaults of ${def.label}: ${defaults.join(', ')}.`}
     >
-      <PickerRoom>
+      <PickerRoom fits={{ placeholder }}>
         <MultiCombobox<string>
           id="openai-query-metrics"
           data-testid={selectors.query.metrics}
           options={options}
           value={value}
-          placeholder={`Defaults: ${defaults.join(', ')}`}
+          placeholder={placeholder}
           isClearable
           onChange={(selected) => onChange(selected.map((o) => o.value))}
         />
