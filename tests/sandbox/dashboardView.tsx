@@ -344,7 +344,8 @@ export function DashboardView({
   dsName: string;
   theme: GrafanaTheme2;
 }) {
-  // The page's width less a vertical scroll bar, if any.
+  // The page's width less a vertical scroll bar, if any; the page's own margin would widen it past the screen.
+  document.body.style.margin = '0';
   const pageWidth = () => document.documentElement.clientWidth - 2 * PADDING;
   const [gridWidth, setGridWidth] = useState(pageWidth);
   useEffect(() => {
