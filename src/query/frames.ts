@@ -62,18 +62,16 @@ interface Series {
   parts: Array<string | null>;
   /** The project the results came from when only one did (always so for a series per API key). */
   project: string | null;
-  /**
-   * Sparse: the buckets with results, ascending, and their values (one per metric each). A large grouping has
-   * most of its series empty in most buckets, and only the shown series become one value per bucket.
-   */
-  at: number[];
-  values: number[];
-  /** Sum over the range, per metric: the ranking. */
+  /** Sum over the range, per metric. */
   totals: Float64Array;
+  /** The ranking: the totals of every metric summed (input plus output tokens, say). */
+  score: number;
+  /** The last bucket with a result, to refuse a group given twice in one bucket. */
+  last: number;
 }
 
 /** Series by group, one map level per grouping value: no key is built per result (null stays apart from ""). */
-interface Level extends Map<string | null, Level | Series> {}
+interface Level extends Map<string | null, Level | number> {}
 
 /** The series of the buckets, summed per shown group, before any name is known. */
 export interface Collected {
@@ -83,6 +81,17 @@ export interface Collected {
   byModel: boolean;
   grouped: boolean;
   buckets: number;
+  /**
+   * Every result in the API's order, as numbers: its bucket, its series and its values (one per metric). Series are
+   * ranked before any of them is laid out per bucket, and only the shown ones and Other are.
+   */
+  rows: Rows;
+}
+
+interface Rows {
+  bucket: Uint32Array;
+  series: Uint32Array;
+  values: Float64Array;
 }
 
 function labelAndDisplay(
@@ -131,6 +140,16 @@ export function collectSeries(input: CollectInput): Collected {
   // Results of one shown group may differ in what is summed over; otherwise a group comes once per bucket.
   const sums = byModel || dims.length < input.groupBy.length;
   const width = metrics.length;
+  const fields = metrics.map((m) => (m.value === 'money' ? undefined : m.field));
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    count += buckets[i].results.length;
+  }
+  const rows: Rows = {
+    bucket: new Uint32Array(count),
+    series: new Uint32Array(count),
+    values: new Float64Array(count * width),
+  };
   // Series in the order first seen.
   const series: Series[] = [];
   const root: Level = new Map();
@@ -147,64 +166,70 @@ export function collectSeries(input: CollectInput): Collected {
   };
   const partOf = (r: UsageResult, j: number, model: string | null): string | null =>
     byModel ? (j === 0 ? model : dimValue(r[dims[j - 1]])) : dimValue(r[dims[j]]);
-  const create = (r: UsageResult, model: string | null): Series => {
+  const create = (r: UsageResult, model: string | null): number => {
     const parts: Array<string | null> = [];
     for (let j = 0; j < depth; j++) {
       parts.push(partOf(r, j, model));
     }
-    const s: Series = {
-      parts,
-      project: dimValue(r.project_id),
-      at: [],
-      values: [],
-      totals: new Float64Array(metrics.length),
-    };
-    series.push(s);
-    return s;
+    series.push({ parts, project: dimValue(r.project_id), totals: new Float64Array(width), score: 0, last: -1 });
+    return series.length - 1;
   };
+  // One grouping value (the common case) needs one lookup per result.
+  const single = depth === 1 && !byModel ? dims[0] : undefined;
+  const ids = new Map<string | null, number>();
 
+  let row = 0;
   for (let i = 0; i < n; i++) {
     const results = buckets[i].results;
-    for (let k = 0; k < results.length; k++) {
+    for (let k = 0; k < results.length; k++, row++) {
       const r = results[k];
-      const model = byModel ? modelOf(r.line_item) : null;
-      let level = root;
-      for (let j = 0; j < depth - 1; j++) {
-        const part = partOf(r, j, model);
-        let next = level.get(part) as Level | undefined;
-        if (!next) {
-          next = new Map();
-          level.set(part, next);
+      let id: number | undefined;
+      if (single !== undefined) {
+        const part = dimValue(r[single]);
+        id = ids.get(part);
+        if (id === undefined) {
+          id = create(r, null);
+          ids.set(part, id);
         }
-        level = next;
+      } else {
+        const model = byModel ? modelOf(r.line_item) : null;
+        let level = root;
+        for (let j = 0; j < depth - 1; j++) {
+          const part = partOf(r, j, model);
+          let next = level.get(part) as Level | undefined;
+          if (!next) {
+            next = new Map();
+            level.set(part, next);
+          }
+          level = next;
+        }
+        // An ungrouped query's one series is kept under "".
+        const last = depth === 0 ? '' : partOf(r, depth - 1, model);
+        id = level.get(last) as number | undefined;
+        if (id === undefined) {
+          id = create(r, model);
+          level.set(last, id);
+        }
       }
-      // An ungrouped query's one series is kept under "".
-      const last = depth === 0 ? '' : partOf(r, depth - 1, model);
-      let s = level.get(last) as Series | undefined;
-      if (!s) {
-        s = create(r, model);
-        level.set(last, s);
-      }
-      const seen = s.at.length > 0 && s.at[s.at.length - 1] === i;
-      if (seen && !sums) {
+      const s = series[id];
+      if (s.last === i && !sums) {
         throw new ApiError(
           'malformed',
           'The API returned the same group twice in one bucket; refusing to count it twice.'
         );
       }
-      if (!seen) {
-        s.at.push(i);
-        for (let m = 0; m < width; m++) {
-          s.values.push(0);
-        }
-      }
-      const offset = s.values.length - width;
+      s.last = i;
       if (s.project !== null && s.project !== dimValue(r.project_id)) {
         s.project = null;
       }
+      rows.bucket[row] = i;
+      rows.series[row] = id;
       for (let m = 0; m < width; m++) {
-        const v = metricValue(r, metrics[m]);
-        s.values[offset + m] += v;
+        const field = fields[m];
+        const raw = field === undefined ? undefined : r[field];
+        // A plain finite count is read as it is; anything else the one rule for every reader decides.
+        const v = typeof raw === 'number' && raw - raw === 0 ? raw : metricValue(r, metrics[m]);
+        rows.values[row * width + m] = v;
         s.totals[m] += v;
       }
     }
@@ -213,36 +238,29 @@ export function collectSeries(input: CollectInput): Collected {
   const grouped = dims.length > 0 || byModel;
   if (!grouped && series.length === 0) {
     // Ungrouped queries always have their one series, zeros included.
-    series.push({
-      parts: [],
-      project: null,
-      at: [],
-      values: [],
-      totals: new Float64Array(metrics.length),
-    });
+    series.push({ parts: [], project: null, totals: new Float64Array(width), score: 0, last: -1 });
   }
-  return { series, dims, byModel, grouped, buckets: n };
+  for (const s of series) {
+    s.score = s.totals.reduce((a, v) => a + v, 0);
+  }
+  return { series, dims, byModel, grouped, buckets: n, rows };
 }
 
 /**
- * The projects of the series that may be shown: with a Top, only those whose total in some metric reaches its
- * N-th largest (names break ties, so every tied series may be shown). A series of one API key has one project.
+ * The projects of the series that may be shown: with a Top, only those whose score reaches the N-th largest (names
+ * break ties, so every tied series may be shown). A series of one API key has one project.
  */
 export function shownProjects(collected: Collected, topN: unknown): string[] {
   const { series } = collected;
   const top = collected.grouped ? topLimit(topN, collected.dims, series.length) : { n: 0 };
-  let shown = series;
-  if (top.n > 0 && series.length > top.n) {
-    const metrics = series[0].totals.length;
-    const floors = Array.from({ length: metrics }, (_, m) => {
-      const totals = series.map((s) => s.totals[m]).sort((a, b) => b - a);
-      return totals[top.n - 1];
-    });
-    shown = series.filter((s) => floors.some((floor, m) => s.totals[m] >= floor));
-  }
+  const floor = top.n > 0 && series.length > top.n ? nthLargestScore(series, top.n) : -Infinity;
   const projects = new Set<string>();
-  shown.forEach((s) => s.project !== null && projects.add(s.project));
+  series.forEach((s) => s.score >= floor && s.project !== null && projects.add(s.project));
   return [...projects];
+}
+
+function nthLargestScore(series: Series[], n: number): number {
+  return Float64Array.from(series, (s) => s.score).sort()[series.length - n];
 }
 
 /** Named series: labels with IDs and names, and the legend's parts. */
@@ -251,15 +269,18 @@ interface Named {
   display: string[];
   /** The display joined, for ties. */
   name: string;
-  series: Series;
-  totals: Float64Array;
+  /** Index into the collected series. */
+  id: number;
+  score: number;
 }
 
 export function renderFrames(collected: Collected, input: FrameInput): DataFrame[] {
   const { buckets, metrics } = input;
-  const { dims, byModel, grouped } = collected;
+  const { dims, byModel, grouped, rows } = collected;
   const n = collected.buckets;
-  const series: Named[] = collected.series.map((s) => {
+  const width = metrics.length;
+  const name = (id: number): Named => {
+    const s = collected.series[id];
     const labels: Record<string, string> = {};
     const display: string[] = [];
     if (byModel) {
@@ -268,17 +289,23 @@ export function renderFrames(collected: Collected, input: FrameInput): DataFrame
     }
     const offset = byModel ? 1 : 0;
     dims.forEach((d, j) => display.push(labelAndDisplay(d, s.parts[j + offset], input.names, labels)));
-    return { labels, display, name: display.join(' '), series: s, totals: s.totals };
-  });
+    return { labels, display, name: display.join(' '), id, score: s.score };
+  };
 
-  const times = buckets.map((b) => b.start_time * 1000);
-  const rank = (m: number) => (a: Named, b: Named) => b.totals[m] - a.totals[m] || a.name.localeCompare(b.name);
-  const ordered = series.sort(rank(0));
-  const top: TopLimit = grouped ? topLimit(input.topN, dims, ordered.length) : { n: 0, byDefault: false };
-  const cut = top.n > 0 && ordered.length > top.n;
+  const count = collected.series.length;
+  const top: TopLimit = grouped ? topLimit(input.topN, dims, count) : { n: 0, byDefault: false };
+  const cut = top.n > 0 && count > top.n;
+  // One ranking for every metric, so each metric shows the same series. Only series that can be among the N
+  // largest are named and sorted; the rest is summed whatever its order.
+  const floor = cut ? nthLargestScore(collected.series, top.n) : -Infinity;
+  const candidates: Named[] = [];
+  collected.series.forEach((s, id) => s.score >= floor && candidates.push(name(id)));
+  candidates.sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
+  const shown = cut ? candidates.slice(0, top.n) : candidates;
+
   const notices = [...(input.notices ?? [])];
   if (cut && top.byDefault) {
-    notices.push(defaultTopNotice(top.n, ordered.length));
+    notices.push(defaultTopNotice(top.n, count));
   }
   if (byModel) {
     notices.push({
@@ -286,11 +313,28 @@ export function renderFrames(collected: Collected, input: FrameInput): DataFrame
       text: 'Models are derived from cost line items (e.g. "gpt-4o-2024-08-06, output").',
     });
   }
-  if (grouped && ordered.length === 0) {
+  if (grouped && count === 0) {
     notices.push({ severity: 'info', text: `No ${input.def.label.toLowerCase()} usage in this time range.` });
   }
 
+  // Each shown series and Other get a slot of one value per bucket and metric; every result adds to its slot.
+  const slots = shown.length + (cut ? 1 : 0);
+  const slotOf = new Uint32Array(count).fill(cut ? shown.length : 0);
+  shown.forEach((s, k) => (slotOf[s.id] = k));
+  const dense: number[][] = [];
+  for (let k = 0; k < slots * width; k++) {
+    dense.push(new Array<number>(n).fill(0));
+  }
+  for (let row = 0; row < rows.series.length; row++) {
+    const base = slotOf[rows.series[row]] * width;
+    const b = rows.bucket[row];
+    for (let m = 0; m < width; m++) {
+      dense[base + m][b] += rows.values[row * width + m];
+    }
+  }
+
   const frames: DataFrame[] = [];
+  const times = buckets.map((b) => b.start_time * 1000);
   const units = metrics.map((metric) => unitOf(metric, buckets));
   const push = (s: Pick<Named, 'labels' | 'display'>, m: number, values: number[]) => {
     const metric = metrics[m];
@@ -323,16 +367,13 @@ export function renderFrames(collected: Collected, input: FrameInput): DataFrame
     );
   };
   if (!cut) {
-    for (const s of ordered) {
-      metrics.forEach((_, m) => push(s, m, dense([s], m, n, metrics.length)));
-    }
+    shown.forEach((s, k) => metrics.forEach((_, m) => push(s, m, dense[k * width + m])));
   } else {
-    const other = otherLabels(ordered[0].labels, otherText(ordered.length - top.n, dims, byModel));
+    const other = otherLabels(shown[0].labels, otherText(count - top.n, dims, byModel));
+    const rest = { labels: other, display: [other[Object.keys(other)[0]]] };
     metrics.forEach((_, m) => {
-      const ranked = m === 0 ? ordered : [...ordered].sort(rank(m));
-      ranked.slice(0, top.n).forEach((s) => push(s, m, dense([s], m, n, metrics.length)));
-      const rest = { labels: other, display: [other[Object.keys(other)[0]]] };
-      push(rest, m, dense(ranked.slice(top.n), m, n, metrics.length));
+      shown.forEach((s, k) => push(s, m, dense[k * width + m]));
+      push(rest, m, dense[shown.length * width + m]);
     });
   }
   if (frames.length === 0) {
@@ -344,17 +385,6 @@ export function renderFrames(collected: Collected, input: FrameInput): DataFrame
 /** Labels of the summed rest: every grouping label says what it holds, e.g. `user="Other (57 users)"`. */
 function otherLabels(labels: Record<string, string>, text: string): Record<string, string> {
   return Object.fromEntries(Object.keys(labels).map((k) => [k, text]));
-}
-
-/** Metric m of the series, summed bucket by bucket, one value per bucket (an empty bucket is a zero). */
-function dense(series: Named[], m: number, n: number, width: number): number[] {
-  const out = new Array<number>(n).fill(0);
-  for (const { series: s } of series) {
-    for (let k = 0; k < s.at.length; k++) {
-      out[s.at[k]] += s.values[k * width + m];
-    }
-  }
-  return out;
 }
 
 function meta(input: FrameInput, notices?: QueryResultMetaNotice[]): QueryResultMeta {
