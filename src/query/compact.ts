@@ -66,23 +66,94 @@ export function compactBuckets(buckets: UsageBucket[]): CompactBuckets {
   return { starts, ends, offsets, columns, bytes };
 }
 
+/**
+ * The buckets as the API gave them. A bucket's result objects are built when its `results` are first read; until
+ * then readers that can (frames, see compactRows) read the columns, so a large window costs no object per result.
+ */
 export function expandBuckets(c: CompactBuckets): UsageBucket[] {
   const buckets: UsageBucket[] = [];
   for (let i = 0; i < c.starts.length; i++) {
-    const results: UsageResult[] = [];
-    for (let row = c.offsets[i]; row < c.offsets[i + 1]; row++) {
-      const r: Record<string, unknown> = {};
-      for (const col of c.columns) {
-        const v = read(col, row);
-        if (v !== undefined) {
-          r[col.field] = v;
+    const b = { object: 'bucket', start_time: c.starts[i], end_time: c.ends[i] } as UsageBucket;
+    const rows: CompactRows = { c, from: c.offsets[i], to: c.offsets[i + 1] };
+    let results: UsageResult[] | undefined;
+    Object.defineProperty(b, 'results', {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        if (!results) {
+          results = expandRows(rows);
+          unread.delete(b);
         }
-      }
-      results.push(r as UsageResult);
-    }
-    buckets.push({ object: 'bucket', start_time: c.starts[i], end_time: c.ends[i], results });
+        return results;
+      },
+      set: (value: UsageResult[]) => {
+        results = value;
+        unread.delete(b);
+      },
+    });
+    unread.set(b, rows);
+    buckets.push(b);
   }
   return buckets;
+}
+
+/** Rows [from, to) of a window's columns. */
+export interface CompactRows {
+  c: CompactBuckets;
+  from: number;
+  to: number;
+}
+
+/** Buckets of expandBuckets whose result objects are not built yet, and where their rows are. */
+const unread = new WeakMap<UsageBucket, CompactRows>();
+
+/** Where a bucket's results are still columns only; undefined once they are objects (or if they always were). */
+export function compactRows(b: UsageBucket): CompactRows | undefined {
+  return unread.get(b);
+}
+
+function expandRows({ c, from, to }: CompactRows): UsageResult[] {
+  const results: UsageResult[] = [];
+  for (let row = from; row < to; row++) {
+    const r: Record<string, unknown> = {};
+    for (const col of c.columns) {
+      const v = read(col, row);
+      if (v !== undefined) {
+        r[col.field] = v;
+      }
+    }
+    results.push(r as UsageResult);
+  }
+  return results;
+}
+
+/**
+ * A field of a window as its readers need it, without an object per result: text, flags and nothing as indexes into
+ * their distinct values (no index: every row holds the one value), numbers and amounts as read (NaN: none), or
+ * undefined when the field holds anything else.
+ */
+export type ColumnView =
+  | { kind: 'values'; table: unknown[]; index?: ArrayLike<number> }
+  | { kind: 'numbers'; values: ArrayLike<number> }
+  | { kind: 'amounts'; values: Float64Array };
+
+export function columnView(c: CompactBuckets, field: string): ColumnView | undefined {
+  const col = c.columns.find((x) => x.field === field);
+  if (!col) {
+    return { kind: 'values', table: [undefined] };
+  }
+  switch (col.kind) {
+    case 'same':
+      return { kind: 'values', table: [col.value] };
+    case 'dim':
+      return { kind: 'values', table: col.table, index: col.index };
+    case 'number':
+      return { kind: 'numbers', values: col.values };
+    case 'money':
+      return { kind: 'amounts', values: col.values };
+    case 'raw':
+      return undefined;
+  }
 }
 
 function read(col: Column, row: number): unknown {

@@ -24,6 +24,7 @@ import {
 import { ApiError } from '../api/errors';
 import { UsageBucket, UsageResult } from '../api/types';
 import { NameMap } from '../org/directory';
+import { CompactBuckets, columnView, compactRows } from './compact';
 import { NOT_PER_MODEL, parseLineItem } from './lineItems';
 import { TopLimit, defaultTopNotice, otherText, topLimit } from './topN';
 import { dimValue, metricValue, unitOf } from './values';
@@ -143,7 +144,8 @@ export function collectSeries(input: CollectInput): Collected {
   const fields = metrics.map((m) => (m.value === 'money' ? undefined : m.field));
   let count = 0;
   for (let i = 0; i < n; i++) {
-    count += buckets[i].results.length;
+    const kept = compactRows(buckets[i]);
+    count += kept ? kept.to - kept.from : buckets[i].results.length;
   }
   const rows: Rows = {
     bucket: new Uint32Array(count),
@@ -166,20 +168,67 @@ export function collectSeries(input: CollectInput): Collected {
   };
   const partOf = (r: UsageResult, j: number, model: string | null): string | null =>
     byModel ? (j === 0 ? model : dimValue(r[dims[j - 1]])) : dimValue(r[dims[j]]);
+  const add = (parts: Array<string | null>, project: string | null): number => {
+    series.push({ parts, project, totals: new Float64Array(width), score: 0, last: -1 });
+    return series.length - 1;
+  };
   const create = (r: UsageResult, model: string | null): number => {
     const parts: Array<string | null> = [];
     for (let j = 0; j < depth; j++) {
       parts.push(partOf(r, j, model));
     }
-    series.push({ parts, project: dimValue(r.project_id), totals: new Float64Array(width), score: 0, last: -1 });
-    return series.length - 1;
+    return add(parts, dimValue(r.project_id));
   };
   // One grouping value (the common case) needs one lookup per result.
   const single = depth === 1 && !byModel ? dims[0] : undefined;
   const ids = new Map<string | null, number>();
+  // A settled window kept compactly is read from its columns, one lookup per distinct value.
+  const views = new Map<CompactBuckets, WindowView | undefined>();
+  const viewOf = (c: CompactBuckets) => {
+    if (!views.has(c)) {
+      views.set(c, windowView(c, single!, metrics));
+    }
+    return views.get(c);
+  };
 
   let row = 0;
   for (let i = 0; i < n; i++) {
+    const kept = single === undefined ? undefined : compactRows(buckets[i]);
+    const view = kept && viewOf(kept.c);
+    if (kept && view) {
+      for (let at = kept.from; at < kept.to; at++, row++) {
+        const code = view.group.index ? view.group.index[at] : 0;
+        let id = view.ids[code];
+        if (id < 0) {
+          const part = dimValue(view.group.table[code]);
+          id = ids.get(part) ?? -1;
+          if (id < 0) {
+            id = add([part], view.projects[view.project.index ? view.project.index[at] : 0]);
+            ids.set(part, id);
+          }
+          view.ids[code] = id;
+        }
+        const s = series[id];
+        if (s.last === i && !sums) {
+          throw new ApiError(
+            'malformed',
+            'The API returned the same group twice in one bucket; refusing to count it twice.'
+          );
+        }
+        s.last = i;
+        if (s.project !== null && s.project !== view.projects[view.project.index ? view.project.index[at] : 0]) {
+          s.project = null;
+        }
+        rows.bucket[row] = i;
+        rows.series[row] = id;
+        for (let m = 0; m < width; m++) {
+          const v = view.metrics[m](at);
+          rows.values[row * width + m] = v;
+          s.totals[m] += v;
+        }
+      }
+      continue;
+    }
     const results = buckets[i].results;
     for (let k = 0; k < results.length; k++, row++) {
       const r = results[k];
@@ -244,6 +293,59 @@ export function collectSeries(input: CollectInput): Collected {
     s.score = s.totals.reduce((a, v) => a + v, 0);
   }
   return { series, dims, byModel, grouped, buckets: n, rows };
+}
+
+/** A compact window's columns as collectSeries reads them. */
+interface WindowView {
+  group: { table: unknown[]; index?: ArrayLike<number> };
+  project: { table: unknown[]; index?: ArrayLike<number> };
+  /** The project of each distinct project value. */
+  projects: Array<string | null>;
+  /** The series of each distinct group value, -1 until seen. */
+  ids: Int32Array;
+  /** Each metric of a row, as metricValue reads it. */
+  metrics: Array<(row: number) => number>;
+}
+
+/** The window read from its columns, or undefined if a field holds what only a result object can tell. */
+function windowView(c: CompactBuckets, dim: GroupByKey, metrics: MetricDef[]): WindowView | undefined {
+  const group = columnView(c, dim);
+  const project = columnView(c, 'project_id');
+  if (group?.kind !== 'values' || project?.kind !== 'values') {
+    return undefined;
+  }
+  const readers: WindowView['metrics'] = [];
+  for (const metric of metrics) {
+    const view = columnView(c, metric.field);
+    if (view?.kind === 'values') {
+      // The one rule for a value (metricValue) decides each distinct value when a row first holds it.
+      const { table, index } = view;
+      const known = new Float64Array(table.length).fill(NaN);
+      readers.push((row) => {
+        const k = index ? index[row] : 0;
+        if (Number.isNaN(known[k])) {
+          known[k] = metricValue({ [metric.field]: table[k] } as unknown as UsageResult, metric);
+        }
+        return known[k];
+      });
+    } else if (view?.kind === 'numbers' && metric.value !== 'money') {
+      // NaN: a result without the field, which counts as 0.
+      const values = view.values;
+      readers.push((row) => (values[row] === values[row] ? values[row] : 0));
+    } else if (view?.kind === 'amounts' && metric.value === 'money') {
+      const values = view.values;
+      readers.push((row) => values[row]);
+    } else {
+      return undefined;
+    }
+  }
+  return {
+    group,
+    project,
+    projects: project.table.map(dimValue),
+    ids: new Int32Array(group.table.length).fill(-1),
+    metrics: readers,
+  };
 }
 
 /**
