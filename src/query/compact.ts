@@ -36,25 +36,41 @@ const OBJECT_BYTES = 64;
 const SLOT_BYTES = 8;
 
 export function compactBuckets(buckets: UsageBucket[]): CompactBuckets {
-  const rows = buckets.flatMap((b) => b.results);
+  // Buckets still held as columns (a kept window joined with newer buckets) are read as columns, not as objects.
+  const parts = buckets.map((b) => compactRows(b) ?? b.results);
   const offsets = new Uint32Array(buckets.length + 1);
-  buckets.forEach((b, i) => (offsets[i + 1] = offsets[i] + b.results.length));
+  parts.forEach((p, i) => (offsets[i + 1] = offsets[i] + (Array.isArray(p) ? p.length : p.to - p.from)));
   const fields: string[] = [];
   const seen = new Set<string>();
-  for (const r of rows) {
-    for (const f of Object.keys(r)) {
-      if (!seen.has(f)) {
-        seen.add(f);
-        fields.push(f);
-      }
+  const see = (f: string) => {
+    if (!seen.has(f)) {
+      seen.add(f);
+      fields.push(f);
+    }
+  };
+  for (const p of parts) {
+    if (Array.isArray(p)) {
+      p.forEach((r) => Object.keys(r).forEach(see));
+    } else {
+      p.c.columns.forEach((col) => see(col.field));
     }
   }
-  const columns = fields.map((f) =>
-    column(
-      f,
-      rows.map((r) => r[f])
-    )
-  );
+  const total = offsets[buckets.length];
+  const columns = fields.map((f) => {
+    const values = new Array<unknown>(total);
+    parts.forEach((p, i) => {
+      const at = offsets[i];
+      if (Array.isArray(p)) {
+        p.forEach((r, k) => (values[at + k] = r[f]));
+      } else {
+        const col = p.c.columns.find((x) => x.field === f);
+        for (let row = p.from; row < p.to; row++) {
+          values[at + row - p.from] = col ? read(col, row) : undefined;
+        }
+      }
+    });
+    return column(f, values);
+  });
   const starts = Float64Array.from(buckets, (b) => b.start_time);
   const ends = Float64Array.from(buckets, (b) => b.end_time);
   const bytes =
