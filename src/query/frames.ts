@@ -24,7 +24,7 @@ import {
 import { ApiError } from '../api/errors';
 import { UsageBucket, UsageResult } from '../api/types';
 import { NameMap } from '../org/directory';
-import { CompactBuckets, columnView, compactRows } from './compact';
+import { CompactBuckets, CompactRows, columnView, compactRows } from './compact';
 import { NOT_PER_MODEL, parseLineItem } from './lineItems';
 import { TopLimit, defaultTopNotice, otherText, topLimit } from './topN';
 import { dimValue, metricValue, unitOf } from './values';
@@ -71,7 +71,10 @@ interface Series {
   last: number;
 }
 
-/** Series by group, one map level per grouping value: no key is built per result (null stays apart from ""). */
+/**
+ * Series by group, one map level per grouping value, the last holding the series' index: no key is built per result
+ * (null stays apart from "").
+ */
 interface Level extends Map<string | null, Level | number> {}
 
 /** The series of the buckets, summed per shown group, before any name is known. */
@@ -196,37 +199,21 @@ export function collectSeries(input: CollectInput): Collected {
     const kept = single === undefined ? undefined : compactRows(buckets[i]);
     const view = kept && viewOf(kept.c);
     if (kept && view) {
-      for (let at = kept.from; at < kept.to; at++, row++) {
-        const code = view.group.index ? view.group.index[at] : 0;
-        let id = view.ids[code];
-        if (id < 0) {
+      row = collectWindow(view, kept, i, row, {
+        series,
+        rows,
+        sums,
+        width,
+        seriesOf: (code, at) => {
           const part = dimValue(view.group.table[code]);
-          id = ids.get(part) ?? -1;
-          if (id < 0) {
+          let id = ids.get(part);
+          if (id === undefined) {
             id = add([part], view.projects[view.project.index ? view.project.index[at] : 0]);
             ids.set(part, id);
           }
-          view.ids[code] = id;
-        }
-        const s = series[id];
-        if (s.last === i && !sums) {
-          throw new ApiError(
-            'malformed',
-            'The API returned the same group twice in one bucket; refusing to count it twice.'
-          );
-        }
-        s.last = i;
-        if (s.project !== null && s.project !== view.projects[view.project.index ? view.project.index[at] : 0]) {
-          s.project = null;
-        }
-        rows.bucket[row] = i;
-        rows.series[row] = id;
-        for (let m = 0; m < width; m++) {
-          const v = view.metrics[m](at);
-          rows.values[row * width + m] = v;
-          s.totals[m] += v;
-        }
-      }
+          return id;
+        },
+      });
       continue;
     }
     const results = buckets[i].results;
@@ -303,8 +290,56 @@ interface WindowView {
   projects: Array<string | null>;
   /** The series of each distinct group value, -1 until seen. */
   ids: Int32Array;
-  /** Each metric of a row, as metricValue reads it. */
-  metrics: Array<(row: number) => number>;
+  /** Each metric's numbers per row (NaN: none, a 0), or where they are not numbers, how metricValue reads a row. */
+  numbers: Array<ArrayLike<number> | undefined>;
+  readers: Array<((row: number) => number) | undefined>;
+}
+
+interface Into {
+  series: Series[];
+  rows: Rows;
+  sums: boolean;
+  width: number;
+  /** The series of a group value first seen at this row. */
+  seriesOf: (code: number, row: number) => number;
+}
+
+/** Rows [from, to) of a kept window, bucket i, into the rows from `row` on; returns the row after them. */
+function collectWindow(view: WindowView, kept: CompactRows, i: number, row: number, into: Into): number {
+  const { series, rows, sums, width } = into;
+  const { ids, projects, numbers, readers } = view;
+  const groups = view.group.index;
+  const owners = view.project.index;
+  for (let at = kept.from; at < kept.to; at++, row++) {
+    const code = groups ? groups[at] : 0;
+    let id = ids[code];
+    if (id < 0) {
+      id = ids[code] = into.seriesOf(code, at);
+    }
+    const s = series[id];
+    if (s.last === i && !sums) {
+      throw new ApiError(
+        'malformed',
+        'The API returned the same group twice in one bucket; refusing to count it twice.'
+      );
+    }
+    s.last = i;
+    if (s.project !== null && s.project !== projects[owners ? owners[at] : 0]) {
+      s.project = null;
+    }
+    rows.bucket[row] = i;
+    rows.series[row] = id;
+    for (let m = 0; m < width; m++) {
+      const column = numbers[m];
+      let v = column ? column[at] : readers[m]!(at);
+      if (v !== v) {
+        v = 0;
+      }
+      rows.values[row * width + m] = v;
+      s.totals[m] += v;
+    }
+  }
+  return row;
 }
 
 /** The window read from its columns, or undefined if a field holds what only a result object can tell. */
@@ -314,13 +349,15 @@ function windowView(c: CompactBuckets, dim: GroupByKey, metrics: MetricDef[]): W
   if (group?.kind !== 'values' || project?.kind !== 'values') {
     return undefined;
   }
-  const readers: WindowView['metrics'] = [];
+  const numbers: WindowView['numbers'] = [];
+  const readers: WindowView['readers'] = [];
   for (const metric of metrics) {
     const view = columnView(c, metric.field);
     if (view?.kind === 'values') {
       // The one rule for a value (metricValue) decides each distinct value when a row first holds it.
       const { table, index } = view;
       const known = new Float64Array(table.length).fill(NaN);
+      numbers.push(undefined);
       readers.push((row) => {
         const k = index ? index[row] : 0;
         if (Number.isNaN(known[k])) {
@@ -328,13 +365,10 @@ function windowView(c: CompactBuckets, dim: GroupByKey, metrics: MetricDef[]): W
         }
         return known[k];
       });
-    } else if (view?.kind === 'numbers' && metric.value !== 'money') {
-      // NaN: a result without the field, which counts as 0.
-      const values = view.values;
-      readers.push((row) => (values[row] === values[row] ? values[row] : 0));
-    } else if (view?.kind === 'amounts' && metric.value === 'money') {
-      const values = view.values;
-      readers.push((row) => values[row]);
+    } else if (view?.kind === (metric.value === 'money' ? 'amounts' : 'numbers')) {
+      // NaN: a result without the count, which counts as 0 (an amount is never NaN).
+      numbers.push(view!.values);
+      readers.push(undefined);
     } else {
       return undefined;
     }
@@ -344,7 +378,8 @@ function windowView(c: CompactBuckets, dim: GroupByKey, metrics: MetricDef[]): W
     project,
     projects: project.table.map(dimValue),
     ids: new Int32Array(group.table.length).fill(-1),
-    metrics: readers,
+    numbers,
+    readers,
   };
 }
 
