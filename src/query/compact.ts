@@ -219,23 +219,42 @@ function isMoney(v: unknown): v is { value: unknown; currency?: Dim } {
 }
 
 function column(field: string, values: unknown[]): Column {
-  if (values.every(isDim)) {
-    if (values.every((v) => v === values[0])) {
-      return { kind: 'same', field, value: values[0] as Dim };
+  // One pass tells text from numbers, one value throughout, and the narrowest array for whole counts.
+  const first = values[0];
+  let dims = true;
+  let numbers = true;
+  let same = true;
+  let whole = true;
+  let max = 0;
+  for (let i = 0; i < values.length && (dims || numbers); i++) {
+    const v = values[i];
+    same = same && v === first;
+    if (typeof v === 'number') {
+      dims = false;
+      if (whole && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) {
+        max = v > max ? v : max;
+      } else {
+        whole = false;
+      }
+    } else if (isAbsent(v)) {
+      whole = false;
+    } else {
+      numbers = false;
+      dims = dims && isDim(v);
     }
-    return dimColumn(field, values as Dim[]);
   }
-  if (values.every((v) => typeof v === 'number' || isAbsent(v))) {
-    if (values.every((v) => v === values[0])) {
-      return { kind: 'same', field, value: values[0] as number };
-    }
+  if (dims || (numbers && same)) {
+    return same ? { kind: 'same', field, value: first as Dim | number } : dimColumn(field, values as Dim[]);
+  }
+  if (numbers) {
     // Whole counts in the narrowest array that holds them all; anything else (or a result without one) as doubles.
-    const whole = values.every((v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff);
-    const max = whole ? (values as number[]).reduce((a, v) => (v > a ? v : a), 0) : Infinity;
-    const out = new (max <= 0xff ? Uint8Array : max <= 0xffff ? Uint16Array : whole ? Uint32Array : Float64Array)(
+    const out = new (!whole ? Float64Array : max <= 0xff ? Uint8Array : max <= 0xffff ? Uint16Array : Uint32Array)(
       values.length
     );
-    values.forEach((v, i) => (out[i] = isAbsent(v) ? NaN : (v as number)));
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      out[i] = isAbsent(v) ? NaN : (v as number);
+    }
     return { kind: 'number', field, values: out };
   }
   if (values.every(isMoney)) {
