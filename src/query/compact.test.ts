@@ -259,6 +259,49 @@ describe('frames of kept windows', () => {
     }
   );
 
+  it('reads part of a kept window, and a window read again, as the results say', async () => {
+    const q = query(['user_id'], 3);
+    const plan = planQuery(q, from * 1000, SIM_NOW * 1000, SIM_NOW * 1000);
+    const client = h.ds.client;
+    const plain = await fetchBuckets(
+      { client: { getJson: client.getJson.bind(client) }, now: () => SIM_NOW * 1000 },
+      plan
+    );
+    const kept = compactBuckets(plain);
+    const whole = shape(buildFrames(frameInput(plan, expandBuckets(kept), q)));
+    expect(whole).toEqual(shape(buildFrames(frameInput(plan, plain, q))));
+    // A later start cut from the same window (as panels share a request), then the whole window again.
+    const part = { ...plan, start: plain[30].start_time };
+    expect(shape(buildFrames(frameInput(part, expandBuckets(kept).slice(30), q)))).toEqual(
+      shape(buildFrames(frameInput(part, plain.slice(30), q)))
+    );
+    expect(shape(buildFrames(frameInput(plan, expandBuckets(kept), q)))).toEqual(whole);
+  });
+
+  it('takes a group sent as null in one bucket and as "" in another for one group, but not twice in one bucket', () => {
+    const r = (key: string | null, input: number): UsageResult =>
+      ({ object: 'organization.usage.completions.result', api_key_id: key, input_tokens: input }) as UsageResult;
+    const hour = (i: number, results: UsageResult[]): UsageBucket => ({
+      object: 'bucket',
+      start_time: i * HOUR,
+      end_time: (i + 1) * HOUR,
+      results,
+    });
+    const q = { ...query(['api_key_id']), metrics: ['input_tokens'] };
+    const plan = planQuery(q, 0, 2 * HOUR * 1000, 10 * DAY * 1000);
+    const buckets = [hour(0, [r(null, 1), r('a', 2)]), hour(1, [r('', 4), r('a', 8)])];
+    const frames = buildFrames(frameInput(plan, expandBuckets(compactBuckets(buckets)), q));
+    expect(shape(frames)).toEqual(shape(buildFrames(frameInput(plan, buckets, q))));
+    expect(frames.map((f) => [f.name, f.fields[1].values])).toEqual([
+      ['a', [2, 8]],
+      ['(no API key)', [1, 4]],
+    ]);
+    const twice = [hour(0, [r(null, 1), r('', 2)])];
+    expect(() => buildFrames(frameInput(plan, expandBuckets(compactBuckets(twice)), q))).toThrow(
+      /same group twice in one bucket/
+    );
+  });
+
   it('reads counts sent as text or left out as the results are read, and refuses what is not a count', () => {
     const r = (key: string, input: unknown, output?: unknown): UsageResult =>
       ({

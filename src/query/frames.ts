@@ -24,7 +24,7 @@ import {
 import { ApiError } from '../api/errors';
 import { UsageBucket, UsageResult } from '../api/types';
 import { NameMap } from '../org/directory';
-import { CompactBuckets, CompactRows, columnView, compactRows } from './compact';
+import { CompactBuckets, columnView, compactRows } from './compact';
 import { NOT_PER_MODEL, parseLineItem } from './lineItems';
 import { TopLimit, defaultTopNotice, otherText, topLimit } from './topN';
 import { dimValue, metricValue, unitOf } from './values';
@@ -90,6 +90,8 @@ export interface Collected {
    * ranked before any of them is laid out per bucket, and only the shown ones and Other are.
    */
   rows: Rows;
+  /** Runs of buckets read from a kept window's columns, which are not copied into the rows. */
+  runs: KeptRun[];
 }
 
 interface Rows {
@@ -145,10 +147,16 @@ export function collectSeries(input: CollectInput): Collected {
   const sums = byModel || dims.length < input.groupBy.length;
   const width = metrics.length;
   const fields = metrics.map((m) => (m.value === 'money' ? undefined : m.field));
+  // One grouping value (the common case) needs one lookup per result, and kept windows are read from their columns.
+  const single = dims.length === 1 && !byModel ? dims[0] : undefined;
+  const viewKey = JSON.stringify([single, sums, metrics.map((m) => [m.field, m.value])]);
+  const viewOf = (b: UsageBucket) => {
+    const kept = single === undefined ? undefined : compactRows(b);
+    return kept && windowView(kept.c, viewKey, single!, metrics, sums);
+  };
   let count = 0;
   for (let i = 0; i < n; i++) {
-    const kept = compactRows(buckets[i]);
-    count += kept ? kept.to - kept.from : buckets[i].results.length;
+    count += viewOf(buckets[i]) ? 0 : buckets[i].results.length;
   }
   const rows: Rows = {
     bucket: new Uint32Array(count),
@@ -182,38 +190,47 @@ export function collectSeries(input: CollectInput): Collected {
     }
     return add(parts, dimValue(r.project_id));
   };
-  // One grouping value (the common case) needs one lookup per result.
-  const single = depth === 1 && !byModel ? dims[0] : undefined;
   const ids = new Map<string | null, number>();
-  // A settled window kept compactly is read from its columns, one lookup per distinct value.
-  const views = new Map<CompactBuckets, WindowView | undefined>();
-  const viewOf = (c: CompactBuckets) => {
-    if (!views.has(c)) {
-      views.set(c, windowView(c, single!, metrics));
-    }
-    return views.get(c);
-  };
+  const runs: KeptRun[] = [];
 
   let row = 0;
   for (let i = 0; i < n; i++) {
-    const kept = single === undefined ? undefined : compactRows(buckets[i]);
-    const view = kept && viewOf(kept.c);
-    if (kept && view) {
-      row = collectWindow(view, kept, i, row, {
-        series,
-        rows,
-        sums,
-        width,
-        seriesOf: (code, at) => {
-          const part = dimValue(view.group.table[code]);
-          let id = ids.get(part);
-          if (id === undefined) {
-            id = add([part], view.projects[view.project.index ? view.project.index[at] : 0]);
-            ids.set(part, id);
-          }
-          return id;
-        },
-      });
+    const view = viewOf(buckets[i]);
+    if (view) {
+      // The run of buckets from this window, summed per group value once and kept with the window.
+      const first = i;
+      const bounds = [compactRows(buckets[i])!.from];
+      for (; i < n; i++) {
+        const kept = compactRows(buckets[i]);
+        if (!kept || kept.c !== view.c || kept.from !== bounds[bounds.length - 1]) {
+          break;
+        }
+        bounds.push(kept.to);
+      }
+      i--;
+      const run: KeptRun = { view, first, bounds, ids: new Int32Array(view.group.table.length).fill(-1) };
+      const summed = runSums(view, bounds);
+      for (let code = 0; code < run.ids.length; code++) {
+        const project = summed.projects[code];
+        if (project === undefined) {
+          continue;
+        }
+        const part = dimValue(view.group.table[code]);
+        let id = ids.get(part);
+        if (id === undefined) {
+          id = add([part], project);
+          ids.set(part, id);
+        }
+        run.ids[code] = id;
+        const s = series[id];
+        if (s.project !== null && s.project !== project) {
+          s.project = null;
+        }
+        for (let m = 0; m < width; m++) {
+          s.totals[m] += summed.totals[code * width + m];
+        }
+      }
+      runs.push(run);
       continue;
     }
     const results = buckets[i].results;
@@ -279,71 +296,71 @@ export function collectSeries(input: CollectInput): Collected {
   for (const s of series) {
     s.score = s.totals.reduce((a, v) => a + v, 0);
   }
-  return { series, dims, byModel, grouped, buckets: n, rows };
+  return { series, dims, byModel, grouped, buckets: n, rows, runs };
 }
 
-/** A compact window's columns as collectSeries reads them. */
+/** A kept window's columns as collectSeries reads them. */
 interface WindowView {
+  c: CompactBuckets;
+  /** Distinct group values; `canonical` gives, for each, the first that reads as the same value. */
   group: { table: unknown[]; index?: ArrayLike<number> };
+  canonical: Uint32Array;
   project: { table: unknown[]; index?: ArrayLike<number> };
   /** The project of each distinct project value. */
   projects: Array<string | null>;
-  /** The series of each distinct group value, -1 until seen. */
-  ids: Int32Array;
   /** Each metric's numbers per row (NaN: none, a 0), or where they are not numbers, how metricValue reads a row. */
   numbers: Array<ArrayLike<number> | undefined>;
   readers: Array<((row: number) => number) | undefined>;
-}
-
-interface Into {
-  series: Series[];
-  rows: Rows;
-  sums: boolean;
   width: number;
-  /** The series of a group value first seen at this row. */
-  seriesOf: (code: number, row: number) => number;
+  /** The results of one shown group may be several in a bucket (a grouping summed over). */
+  sums: boolean;
+  /** Sums of runs of rows, by their first and last row. */
+  summed: Map<string, RunSums>;
 }
 
-/** Rows [from, to) of a kept window, bucket i, into the rows from `row` on; returns the row after them. */
-function collectWindow(view: WindowView, kept: CompactRows, i: number, row: number, into: Into): number {
-  const { series, rows, sums, width } = into;
-  const { ids, projects, numbers, readers } = view;
-  const groups = view.group.index;
-  const owners = view.project.index;
-  for (let at = kept.from; at < kept.to; at++, row++) {
-    const code = groups ? groups[at] : 0;
-    let id = ids[code];
-    if (id < 0) {
-      id = ids[code] = into.seriesOf(code, at);
-    }
-    const s = series[id];
-    if (s.last === i && !sums) {
-      throw new ApiError(
-        'malformed',
-        'The API returned the same group twice in one bucket; refusing to count it twice.'
-      );
-    }
-    s.last = i;
-    if (s.project !== null && s.project !== projects[owners ? owners[at] : 0]) {
-      s.project = null;
-    }
-    rows.bucket[row] = i;
-    rows.series[row] = id;
-    for (let m = 0; m < width; m++) {
-      const column = numbers[m];
-      let v = column ? column[at] : readers[m]!(at);
-      if (v !== v) {
-        v = 0;
-      }
-      rows.values[row * width + m] = v;
-      s.totals[m] += v;
-    }
-  }
-  return row;
+/** Buckets first… of a query read from one kept window: bucket first + k holds rows bounds[k] to bounds[k + 1]. */
+interface KeptRun {
+  view: WindowView;
+  first: number;
+  bounds: number[];
+  /** The series of each distinct group value of the window, -1 if none of the run's rows holds it. */
+  ids: Int32Array;
 }
+
+/** A run of rows summed per canonical group value: its metrics, and its project (null: several; undefined: no row). */
+interface RunSums {
+  totals: Float64Array;
+  projects: Array<string | null | undefined>;
+}
+
+/** Views of kept windows, per grouping, metrics and summing (the key): they live as long as the window is kept. */
+const windowViews = new WeakMap<CompactBuckets, Map<string, WindowView | undefined>>();
 
 /** The window read from its columns, or undefined if a field holds what only a result object can tell. */
-function windowView(c: CompactBuckets, dim: GroupByKey, metrics: MetricDef[]): WindowView | undefined {
+function windowView(
+  c: CompactBuckets,
+  key: string,
+  dim: GroupByKey,
+  metrics: MetricDef[],
+  sums: boolean
+): WindowView | undefined {
+  let views = windowViews.get(c);
+  if (!views) {
+    views = new Map();
+    windowViews.set(c, views);
+  }
+  if (!views.has(key)) {
+    views.set(key, newWindowView(c, dim, metrics, sums));
+  }
+  return views.get(key);
+}
+
+function newWindowView(
+  c: CompactBuckets,
+  dim: GroupByKey,
+  metrics: MetricDef[],
+  sums: boolean
+): WindowView | undefined {
   const group = columnView(c, dim);
   const project = columnView(c, 'project_id');
   if (group?.kind !== 'values' || project?.kind !== 'values') {
@@ -373,14 +390,92 @@ function windowView(c: CompactBuckets, dim: GroupByKey, metrics: MetricDef[]): W
       return undefined;
     }
   }
+  // Values that read alike (null and "", say) are one group.
+  const first = new Map<string | null, number>();
+  const canonical = Uint32Array.from(group.table, (v, code) => {
+    const part = dimValue(v);
+    if (!first.has(part)) {
+      first.set(part, code);
+    }
+    return first.get(part)!;
+  });
   return {
+    c,
     group,
+    canonical,
     project,
     projects: project.table.map(dimValue),
-    ids: new Int32Array(group.table.length).fill(-1),
     numbers,
     readers,
+    width: metrics.length,
+    sums,
+    summed: new Map(),
   };
+}
+
+/** Metric m of row `at` of the window. */
+function readMetric(view: WindowView, m: number, at: number): number {
+  const column = view.numbers[m];
+  const v = column ? column[at] : view.readers[m]!(at);
+  return v === v ? v : 0;
+}
+
+/** The run's rows summed per canonical group value, once per window and run. */
+function runSums(view: WindowView, bounds: number[]): RunSums {
+  const key = `${bounds[0]} ${bounds[bounds.length - 1]}`;
+  const known = view.summed.get(key);
+  if (known) {
+    return known;
+  }
+  const { canonical, projects, width } = view;
+  const groups = view.group.index;
+  const owners = view.project.index;
+  const codes = canonical.length;
+  const totals = new Float64Array(codes * width);
+  const project = new Array<string | null | undefined>(codes);
+  const lastBucket = new Int32Array(codes).fill(-1);
+  for (let k = 0; k + 1 < bounds.length; k++) {
+    for (let at = bounds[k]; at < bounds[k + 1]; at++) {
+      const code = canonical[groups ? groups[at] : 0];
+      if (lastBucket[code] === k && !view.sums) {
+        throw new ApiError(
+          'malformed',
+          'The API returned the same group twice in one bucket; refusing to count it twice.'
+        );
+      }
+      lastBucket[code] = k;
+      const owner = projects[owners ? owners[at] : 0];
+      const seen = project[code];
+      if (seen === undefined) {
+        project[code] = owner;
+      } else if (seen !== null && seen !== owner) {
+        project[code] = null;
+      }
+      for (let m = 0; m < width; m++) {
+        totals[code * width + m] += readMetric(view, m, at);
+      }
+    }
+  }
+  const summed = { totals, projects: project };
+  view.summed.set(key, summed);
+  return summed;
+}
+
+/** The run's rows added, bucket by bucket, to the slots of their series (slots[series] * width + metric). */
+function layOut(run: KeptRun, slotOf: Uint32Array, dense: number[][]): void {
+  const { view, bounds, ids } = run;
+  const { canonical, width } = view;
+  const groups = view.group.index;
+  const slots = Int32Array.from(canonical, (code) => (ids[code] < 0 ? -1 : slotOf[ids[code]] * width));
+  for (let k = 0; k + 1 < bounds.length; k++) {
+    const b = run.first + k;
+    for (let at = bounds[k]; at < bounds[k + 1]; at++) {
+      const base = slots[groups ? groups[at] : 0];
+      for (let m = 0; m < width; m++) {
+        dense[base + m][b] += readMetric(view, m, at);
+      }
+    }
+  }
 }
 
 /**
@@ -469,6 +564,7 @@ export function renderFrames(collected: Collected, input: FrameInput): DataFrame
       dense[base + m][b] += rows.values[row * width + m];
     }
   }
+  collected.runs.forEach((run) => layOut(run, slotOf, dense));
 
   const frames: DataFrame[] = [];
   const times = buckets.map((b) => b.start_time * 1000);
