@@ -126,6 +126,11 @@ function labelAndDisplay(
   return name;
 }
 
+/** A group given twice in one bucket, where each comes once: summing both would count it twice. */
+function twiceInBucket(): ApiError {
+  return new ApiError('malformed', 'The API returned the same group twice in one bucket; refusing to count it twice.');
+}
+
 /** The legend format filled with the series' labels; the plugin's own name when that leaves nothing to read. */
 export function fillLegend(format: string, labels: Record<string, string>, fallback: string): string {
   const filled = format.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, key: string) => labels[key] ?? '');
@@ -266,10 +271,7 @@ export function collectSeries(input: CollectInput): Collected {
       }
       const s = series[id];
       if (s.last === i && !sums) {
-        throw new ApiError(
-          'malformed',
-          'The API returned the same group twice in one bucket; refusing to count it twice.'
-        );
+        throw twiceInBucket();
       }
       s.last = i;
       if (s.project !== null && s.project !== dimValue(r.project_id)) {
@@ -438,10 +440,7 @@ function runSums(view: WindowView, bounds: number[]): RunSums {
     for (let at = bounds[k]; at < bounds[k + 1]; at++) {
       const code = canonical[groups ? groups[at] : 0];
       if (lastBucket[code] === k && !view.sums) {
-        throw new ApiError(
-          'malformed',
-          'The API returned the same group twice in one bucket; refusing to count it twice.'
-        );
+        throw twiceInBucket();
       }
       lastBucket[code] = k;
       const owner = projects[owners ? owners[at] : 0];
