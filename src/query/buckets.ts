@@ -6,7 +6,7 @@ import { BUCKET_SECONDS, BucketWidth, EndpointDef } from '../api/catalog';
 import { AdminApiClient, Params, encodeQuery } from '../api/client';
 import { ApiError, cursorCycle, describePath } from '../api/errors';
 import { UsageBucket, UsagePage } from '../api/types';
-import { compactBuckets, expandBuckets } from './compact';
+import { CompactBuckets, compactBuckets, expandBuckets } from './compact';
 
 const MAX_PAGES_PER_RANGE = 100;
 
@@ -20,7 +20,11 @@ export interface BucketRequest {
 /** What fetching buckets needs of the client: GETs, and its cache to keep settled windows (if it has one). */
 export type BucketClient = Pick<AdminApiClient, 'getJson'> & Partial<Pick<AdminApiClient, 'cache'>>;
 
-/** [start, end), every page. A `settled` window (OpenAI no longer revises it) is kept in the client's cache, compactly. */
+/**
+ * [start, end), every page. A `settled` window (OpenAI no longer revises it) is kept in the client's cache, compactly.
+ * A window starting off a bucket boundary (a range such as now-7d) starts elsewhere at every refresh while its later
+ * buckets stay the same: those are kept apart from the first, so a refresh fetches only its new first bucket.
+ */
 export async function fetchRange(
   client: BucketClient,
   req: BucketRequest,
@@ -28,16 +32,36 @@ export async function fetchRange(
   end: number,
   settled: boolean
 ): Promise<UsageBucket[]> {
-  if (!settled || !client.cache) {
+  const cache = client.cache;
+  if (!settled || !cache) {
     return fetchPages(client, req, start, end);
   }
-  const key = `settled ${req.def.path}?${encodeQuery({ start_time: start, end_time: end, ...req.params })}`;
-  const kept = await client.cache.get(
-    key,
-    async () => compactBuckets(await fetchPages(client, req, start, end)),
-    (c) => c.bytes
-  );
-  return expandBuckets(kept);
+  const key = (from: number, to: number) =>
+    `settled ${req.def.path}?${encodeQuery({ start_time: from, end_time: to, ...req.params })}`;
+  const kept = (from: number, to: number) =>
+    cache.get(
+      key(from, to),
+      async () => compactBuckets(await fetchPages(client, req, from, to)),
+      (c) => c.bytes
+    );
+  const width = BUCKET_SECONDS[req.params.bucket_width as BucketWidth];
+  const boundary = Math.ceil(start / width) * width;
+  if (!(boundary > start && boundary < end)) {
+    return expandBuckets(await kept(start, end));
+  }
+  const later = cache.peek<CompactBuckets>(key(boundary, end));
+  if (later) {
+    return [...expandBuckets(await kept(start, boundary)), ...expandBuckets(later)];
+  }
+  // One request for the whole window, kept as its first bucket and the rest.
+  const parts = await cache.get(key(start, end), async () => {
+    const buckets = await fetchPages(client, req, start, end);
+    const cut = buckets.findIndex((b) => b.start_time >= boundary);
+    return [buckets.slice(0, cut < 0 ? buckets.length : cut), cut < 0 ? [] : buckets.slice(cut)].map(compactBuckets);
+  });
+  cache.put(key(start, boundary), parts[0], parts[0].bytes);
+  cache.put(key(boundary, end), parts[1], parts[1].bytes);
+  return parts.flatMap(expandBuckets);
 }
 
 async function fetchPages(

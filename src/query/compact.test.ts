@@ -3,18 +3,21 @@
  * takes on the heap, and a large organization's 90 days of hourly usage by API key fit the cache, so a refresh sends
  * only the request for the recent buckets.
  */
+import { DataFrame } from '@grafana/data';
 import { BackendSrv } from '@grafana/runtime';
 import { of } from 'rxjs';
 import { setFlagsFromString } from 'v8';
 import { runInNewContext } from 'vm';
 
+import { Harness, startHarness } from '../../tests/harness';
 import { DEFAULT_CACHE_BYTES } from '../api/cache';
-import { ENDPOINTS } from '../api/catalog';
+import { ENDPOINTS, GroupByKey } from '../api/catalog';
 import { AdminApiClient } from '../api/client';
 import { UsageBucket, UsageResult } from '../api/types';
 import { OpenAIQuery, QueryType } from '../types';
-import { compactBuckets, expandBuckets } from './compact';
-import { fetchBuckets, planQuery } from './engine';
+import { compactBuckets, compactRows, expandBuckets } from './compact';
+import { FetchPlan, fetchBuckets, planQuery } from './engine';
+import { buildFrames } from './frames';
 import { RecentBuckets } from './recent';
 
 const HOUR = 3600;
@@ -200,4 +203,159 @@ describe('90 days of hourly usage by 3,000 API keys', () => {
         .map((b) => [b.start_time, b.results.length, b.results.reduce((a, r) => a + Number(r.input_tokens), 0)]);
     expect(tokens(refreshed)).toEqual(tokens(cold));
   }, 300_000);
+});
+
+describe('frames of kept windows', () => {
+  const SIM_NOW = 1763900000; // 2025-11-23 12:13:20 UTC
+  const from = (Math.floor(SIM_NOW / DAY) - 14) * DAY;
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ now: SIM_NOW });
+  });
+  afterAll(() => h.close());
+
+  const query = (groupBy: GroupByKey[], topN?: number): OpenAIQuery => ({
+    refId: 'A',
+    queryType: QueryType.TimeSeries,
+    source: 'completions',
+    bucketWidth: '1h',
+    metrics: ['input_tokens', 'output_tokens', 'num_model_requests'],
+    groupBy,
+    topN,
+  });
+  const frameInput = (plan: FetchPlan, buckets: UsageBucket[], q: OpenAIQuery) => ({
+    ...plan,
+    buckets,
+    names: {},
+    topN: q.topN,
+    refId: 'A',
+  });
+  const shape = (frames: DataFrame[]) => frames.map((f) => [f.name, f.fields[1].labels, f.fields[1].values]);
+
+  it.each([
+    ['user_id', [{ groupBy: ['user_id'] }]],
+    ['API key with its project summed over, Top 3', [{ groupBy: ['api_key_id'], topN: 3, keyProjects: true }]],
+  ] as Array<[string, Array<{ groupBy: GroupByKey[]; topN?: number; keyProjects?: boolean }>]>)(
+    'by %s: read from the columns, exactly as from the results, without an object per result',
+    async (_, [{ groupBy, topN, keyProjects }]) => {
+      const q = query(groupBy, topN);
+      const plan = planQuery(q, from * 1000, SIM_NOW * 1000, SIM_NOW * 1000, undefined, { keyProjects });
+      const client = h.ds.client;
+      const ctx = { client, now: () => SIM_NOW * 1000 };
+      const plain = await fetchBuckets({ client: { getJson: client.getJson.bind(client) }, now: ctx.now }, plan);
+      await fetchBuckets(ctx, plan);
+      // The second time the settled windows come from the cache, as their columns.
+      const kept = await fetchBuckets(ctx, plan);
+      const columns = kept.filter((b) => compactRows(b) !== undefined).length;
+      expect(columns).toBeGreaterThan(kept.length / 2);
+
+      const frames = buildFrames(frameInput(plan, kept, q));
+      expect(shape(frames)).toEqual(shape(buildFrames(frameInput(plan, plain, q))));
+      expect(kept.filter((b) => compactRows(b) !== undefined)).toHaveLength(columns);
+      // And as the simulator counts it.
+      const inputs = frames.filter((f) => f.fields[1].name === 'Input tokens');
+      const total = inputs.reduce((a, f) => a + (f.fields[1].values as number[]).reduce((x, y) => x + y, 0), 0);
+      expect(total).toBe(h.sim.org.sumUsage('completions', 'input_tokens', from, SIM_NOW));
+    }
+  );
+
+  it('reads part of a kept window, and a window read again, as the results say', async () => {
+    const q = query(['user_id'], 3);
+    const plan = planQuery(q, from * 1000, SIM_NOW * 1000, SIM_NOW * 1000);
+    const client = h.ds.client;
+    const plain = await fetchBuckets(
+      { client: { getJson: client.getJson.bind(client) }, now: () => SIM_NOW * 1000 },
+      plan
+    );
+    const kept = compactBuckets(plain);
+    const whole = shape(buildFrames(frameInput(plan, expandBuckets(kept), q)));
+    expect(whole).toEqual(shape(buildFrames(frameInput(plan, plain, q))));
+    // A later start cut from the same window (as panels share a request), then the whole window again.
+    const part = { ...plan, start: plain[30].start_time };
+    expect(shape(buildFrames(frameInput(part, expandBuckets(kept).slice(30), q)))).toEqual(
+      shape(buildFrames(frameInput(part, plain.slice(30), q)))
+    );
+    expect(shape(buildFrames(frameInput(plan, expandBuckets(kept), q)))).toEqual(whole);
+  });
+
+  it('takes a group sent as null in one bucket and as "" in another for one group, but not twice in one bucket', () => {
+    const r = (key: string | null, input: number): UsageResult =>
+      ({ object: 'organization.usage.completions.result', api_key_id: key, input_tokens: input }) as UsageResult;
+    const hour = (i: number, results: UsageResult[]): UsageBucket => ({
+      object: 'bucket',
+      start_time: i * HOUR,
+      end_time: (i + 1) * HOUR,
+      results,
+    });
+    const q = { ...query(['api_key_id']), metrics: ['input_tokens'] };
+    const plan = planQuery(q, 0, 2 * HOUR * 1000, 10 * DAY * 1000);
+    const buckets = [hour(0, [r(null, 1), r('a', 2)]), hour(1, [r('', 4), r('a', 8)])];
+    const frames = buildFrames(frameInput(plan, expandBuckets(compactBuckets(buckets)), q));
+    expect(shape(frames)).toEqual(shape(buildFrames(frameInput(plan, buckets, q))));
+    expect(frames.map((f) => [f.name, f.fields[1].values])).toEqual([
+      ['a', [2, 8]],
+      ['(no API key)', [1, 4]],
+    ]);
+    const twice = [hour(0, [r(null, 1), r('', 2)])];
+    expect(() => buildFrames(frameInput(plan, expandBuckets(compactBuckets(twice)), q))).toThrow(
+      /same group twice in one bucket/
+    );
+  });
+
+  it('reads counts sent as text or left out as the results are read, and refuses what is not a count', () => {
+    const r = (key: string, input: unknown, output?: unknown): UsageResult =>
+      ({
+        object: 'organization.usage.completions.result',
+        api_key_id: key,
+        input_tokens: input,
+        output_tokens: output,
+      }) as UsageResult;
+    const hour = (i: number, results: UsageResult[]): UsageBucket => ({
+      object: 'bucket',
+      start_time: i * HOUR,
+      end_time: (i + 1) * HOUR,
+      results,
+    });
+    const q = { ...query(['api_key_id']), metrics: ['input_tokens', 'output_tokens'] };
+    const plan = planQuery(q, 0, 3 * HOUR * 1000, 10 * DAY * 1000);
+    // Input tokens all text, output tokens numbers that some results lack or send as null.
+    const buckets = [
+      hour(0, [r('a', '12', 3), r('b', '5')]),
+      hour(1, []),
+      hour(2, [r('a', '7', null), r('b', '1', 2)]),
+    ];
+    const kept = expandBuckets(compactBuckets(buckets));
+    const frames = buildFrames(frameInput(plan, kept, q));
+    expect(kept.every((b) => compactRows(b) !== undefined)).toBe(true);
+    expect(shape(frames)).toEqual(shape(buildFrames(frameInput(plan, buckets, q))));
+    expect(frames.map((f) => f.fields[1].values)).toEqual([
+      [12, 0, 7],
+      [3, 0, 0],
+      [5, 0, 1],
+      [0, 0, 2],
+    ]);
+
+    const bad = [hour(0, [r('a', 'n/a')])];
+    expect(() => buildFrames(frameInput(plan, expandBuckets(compactBuckets(bad)), q))).toThrow(
+      /input_tokens is not a number/
+    );
+    const twice = [hour(0, [r('a', 1), r('a', 2)])];
+    expect(() => buildFrames(frameInput(plan, expandBuckets(compactBuckets(twice)), q))).toThrow(
+      /same group twice in one bucket/
+    );
+  });
+
+  it('builds the result objects when they are first read, and takes results given in their place', () => {
+    const buckets = usageByKey(NOW - 3 * HOUR, NOW);
+    const kept = expandBuckets(compactBuckets(buckets));
+    expect(kept.every((b) => compactRows(b) !== undefined)).toBe(true);
+    expect(JSON.stringify(kept)).toBe(JSON.stringify(buckets));
+    expect(kept.every((b) => compactRows(b) === undefined)).toBe(true);
+
+    const other = expandBuckets(compactBuckets(buckets));
+    other[0].results = [];
+    expect(compactRows(other[0])).toBeUndefined();
+    expect(other[0].results).toEqual([]);
+    expect({ ...other[1] }).toEqual(buckets[1]);
+  });
 });

@@ -36,25 +36,41 @@ const OBJECT_BYTES = 64;
 const SLOT_BYTES = 8;
 
 export function compactBuckets(buckets: UsageBucket[]): CompactBuckets {
-  const rows = buckets.flatMap((b) => b.results);
+  // Buckets still held as columns (a kept window joined with newer buckets) are read as columns, not as objects.
+  const parts = buckets.map((b) => compactRows(b) ?? b.results);
   const offsets = new Uint32Array(buckets.length + 1);
-  buckets.forEach((b, i) => (offsets[i + 1] = offsets[i] + b.results.length));
+  parts.forEach((p, i) => (offsets[i + 1] = offsets[i] + (Array.isArray(p) ? p.length : p.to - p.from)));
   const fields: string[] = [];
   const seen = new Set<string>();
-  for (const r of rows) {
-    for (const f of Object.keys(r)) {
-      if (!seen.has(f)) {
-        seen.add(f);
-        fields.push(f);
-      }
+  const see = (f: string) => {
+    if (!seen.has(f)) {
+      seen.add(f);
+      fields.push(f);
+    }
+  };
+  for (const p of parts) {
+    if (Array.isArray(p)) {
+      p.forEach((r) => Object.keys(r).forEach(see));
+    } else {
+      p.c.columns.forEach((col) => see(col.field));
     }
   }
-  const columns = fields.map((f) =>
-    column(
-      f,
-      rows.map((r) => r[f])
-    )
-  );
+  const total = offsets[buckets.length];
+  const columns = fields.map((f) => {
+    const values = new Array<unknown>(total);
+    parts.forEach((p, i) => {
+      const at = offsets[i];
+      if (Array.isArray(p)) {
+        p.forEach((r, k) => (values[at + k] = r[f]));
+      } else {
+        const col = p.c.columns.find((x) => x.field === f);
+        for (let row = p.from; row < p.to; row++) {
+          values[at + row - p.from] = col ? read(col, row) : undefined;
+        }
+      }
+    });
+    return column(f, values);
+  });
   const starts = Float64Array.from(buckets, (b) => b.start_time);
   const ends = Float64Array.from(buckets, (b) => b.end_time);
   const bytes =
@@ -66,23 +82,94 @@ export function compactBuckets(buckets: UsageBucket[]): CompactBuckets {
   return { starts, ends, offsets, columns, bytes };
 }
 
+/**
+ * The buckets as the API gave them. A bucket's result objects are built when its `results` are first read; until
+ * then readers that can (frames, see compactRows) read the columns, so a large window costs no object per result.
+ */
 export function expandBuckets(c: CompactBuckets): UsageBucket[] {
   const buckets: UsageBucket[] = [];
   for (let i = 0; i < c.starts.length; i++) {
-    const results: UsageResult[] = [];
-    for (let row = c.offsets[i]; row < c.offsets[i + 1]; row++) {
-      const r: Record<string, unknown> = {};
-      for (const col of c.columns) {
-        const v = read(col, row);
-        if (v !== undefined) {
-          r[col.field] = v;
+    const b = { object: 'bucket', start_time: c.starts[i], end_time: c.ends[i] } as UsageBucket;
+    const rows: CompactRows = { c, from: c.offsets[i], to: c.offsets[i + 1] };
+    let results: UsageResult[] | undefined;
+    Object.defineProperty(b, 'results', {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        if (!results) {
+          results = expandRows(rows);
+          unread.delete(b);
         }
-      }
-      results.push(r as UsageResult);
-    }
-    buckets.push({ object: 'bucket', start_time: c.starts[i], end_time: c.ends[i], results });
+        return results;
+      },
+      set: (value: UsageResult[]) => {
+        results = value;
+        unread.delete(b);
+      },
+    });
+    unread.set(b, rows);
+    buckets.push(b);
   }
   return buckets;
+}
+
+/** Rows [from, to) of a window's columns. */
+export interface CompactRows {
+  c: CompactBuckets;
+  from: number;
+  to: number;
+}
+
+/** Buckets of expandBuckets whose result objects are not built yet, and where their rows are. */
+const unread = new WeakMap<UsageBucket, CompactRows>();
+
+/** Where a bucket's results are still columns only; undefined once they are objects (or if they always were). */
+export function compactRows(b: UsageBucket): CompactRows | undefined {
+  return unread.get(b);
+}
+
+function expandRows({ c, from, to }: CompactRows): UsageResult[] {
+  const results: UsageResult[] = [];
+  for (let row = from; row < to; row++) {
+    const r: Record<string, unknown> = {};
+    for (const col of c.columns) {
+      const v = read(col, row);
+      if (v !== undefined) {
+        r[col.field] = v;
+      }
+    }
+    results.push(r as UsageResult);
+  }
+  return results;
+}
+
+/**
+ * A field of a window as its readers need it, without an object per result: text, flags and nothing as indexes into
+ * their distinct values (no index: every row holds the one value), numbers and amounts as read (NaN: none), or
+ * undefined when the field holds anything else.
+ */
+export type ColumnView =
+  | { kind: 'values'; table: unknown[]; index?: ArrayLike<number> }
+  | { kind: 'numbers'; values: ArrayLike<number> }
+  | { kind: 'amounts'; values: Float64Array };
+
+export function columnView(c: CompactBuckets, field: string): ColumnView | undefined {
+  const col = c.columns.find((x) => x.field === field);
+  if (!col) {
+    return { kind: 'values', table: [undefined] };
+  }
+  switch (col.kind) {
+    case 'same':
+      return { kind: 'values', table: [col.value] };
+    case 'dim':
+      return { kind: 'values', table: col.table, index: col.index };
+    case 'number':
+      return { kind: 'numbers', values: col.values };
+    case 'money':
+      return { kind: 'amounts', values: col.values };
+    case 'raw':
+      return undefined;
+  }
 }
 
 function read(col: Column, row: number): unknown {
@@ -132,23 +219,42 @@ function isMoney(v: unknown): v is { value: unknown; currency?: Dim } {
 }
 
 function column(field: string, values: unknown[]): Column {
-  if (values.every(isDim)) {
-    if (values.every((v) => v === values[0])) {
-      return { kind: 'same', field, value: values[0] as Dim };
+  // One pass tells text from numbers, one value throughout, and the narrowest array for whole counts.
+  const first = values[0];
+  let dims = true;
+  let numbers = true;
+  let same = true;
+  let whole = true;
+  let max = 0;
+  for (let i = 0; i < values.length && (dims || numbers); i++) {
+    const v = values[i];
+    same = same && v === first;
+    if (typeof v === 'number') {
+      dims = false;
+      if (whole && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) {
+        max = v > max ? v : max;
+      } else {
+        whole = false;
+      }
+    } else if (isAbsent(v)) {
+      whole = false;
+    } else {
+      numbers = false;
+      dims = dims && isDim(v);
     }
-    return dimColumn(field, values as Dim[]);
   }
-  if (values.every((v) => typeof v === 'number' || isAbsent(v))) {
-    if (values.every((v) => v === values[0])) {
-      return { kind: 'same', field, value: values[0] as number };
-    }
+  if (dims || (numbers && same)) {
+    return same ? { kind: 'same', field, value: first as Dim | number } : dimColumn(field, values as Dim[]);
+  }
+  if (numbers) {
     // Whole counts in the narrowest array that holds them all; anything else (or a result without one) as doubles.
-    const whole = values.every((v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff);
-    const max = whole ? (values as number[]).reduce((a, v) => (v > a ? v : a), 0) : Infinity;
-    const out = new (max <= 0xff ? Uint8Array : max <= 0xffff ? Uint16Array : whole ? Uint32Array : Float64Array)(
+    const out = new (!whole ? Float64Array : max <= 0xff ? Uint8Array : max <= 0xffff ? Uint16Array : Uint32Array)(
       values.length
     );
-    values.forEach((v, i) => (out[i] = isAbsent(v) ? NaN : (v as number)));
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      out[i] = isAbsent(v) ? NaN : (v as number);
+    }
     return { kind: 'number', field, values: out };
   }
   if (values.every(isMoney)) {

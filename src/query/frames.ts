@@ -24,6 +24,7 @@ import {
 import { ApiError } from '../api/errors';
 import { UsageBucket, UsageResult } from '../api/types';
 import { NameMap } from '../org/directory';
+import { CompactBuckets, columnView, compactRows } from './compact';
 import { NOT_PER_MODEL, parseLineItem } from './lineItems';
 import { TopLimit, defaultTopNotice, otherText, topLimit } from './topN';
 import { dimValue, metricValue, unitOf } from './values';
@@ -62,18 +63,19 @@ interface Series {
   parts: Array<string | null>;
   /** The project the results came from when only one did (always so for a series per API key). */
   project: string | null;
-  /**
-   * Sparse: the buckets with results, ascending, and their values (one per metric each). A large grouping has
-   * most of its series empty in most buckets, and only the shown series become one value per bucket.
-   */
-  at: number[];
-  values: number[];
-  /** Sum over the range, per metric: the ranking. */
+  /** Sum over the range, per metric. */
   totals: Float64Array;
+  /** The ranking: the totals of every metric summed (input plus output tokens, say). */
+  score: number;
+  /** The last bucket with a result, to refuse a group given twice in one bucket. */
+  last: number;
 }
 
-/** Series by group, one map level per grouping value: no key is built per result (null stays apart from ""). */
-interface Level extends Map<string | null, Level | Series> {}
+/**
+ * Series by group, one map level per grouping value, the last holding the series' index: no key is built per result
+ * (null stays apart from "").
+ */
+interface Level extends Map<string | null, Level | number> {}
 
 /** The series of the buckets, summed per shown group, before any name is known. */
 export interface Collected {
@@ -83,6 +85,19 @@ export interface Collected {
   byModel: boolean;
   grouped: boolean;
   buckets: number;
+  /**
+   * Every result in the API's order, as numbers: its bucket, its series and its values (one per metric). Series are
+   * ranked before any of them is laid out per bucket, and only the shown ones and Other are.
+   */
+  rows: Rows;
+  /** Runs of buckets read from a kept window's columns, which are not copied into the rows. */
+  runs: KeptRun[];
+}
+
+interface Rows {
+  bucket: Uint32Array;
+  series: Uint32Array;
+  values: Float64Array;
 }
 
 function labelAndDisplay(
@@ -111,6 +126,11 @@ function labelAndDisplay(
   return name;
 }
 
+/** A group given twice in one bucket, where each comes once: summing both would count it twice. */
+function twiceInBucket(): ApiError {
+  return new ApiError('malformed', 'The API returned the same group twice in one bucket; refusing to count it twice.');
+}
+
 /** The legend format filled with the series' labels; the plugin's own name when that leaves nothing to read. */
 export function fillLegend(format: string, labels: Record<string, string>, fallback: string): string {
   const filled = format.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, key: string) => labels[key] ?? '');
@@ -131,6 +151,23 @@ export function collectSeries(input: CollectInput): Collected {
   // Results of one shown group may differ in what is summed over; otherwise a group comes once per bucket.
   const sums = byModel || dims.length < input.groupBy.length;
   const width = metrics.length;
+  const fields = metrics.map((m) => (m.value === 'money' ? undefined : m.field));
+  // One grouping value (the common case) needs one lookup per result, and kept windows are read from their columns.
+  const single = dims.length === 1 && !byModel ? dims[0] : undefined;
+  const viewKey = JSON.stringify([single, sums, metrics.map((m) => [m.field, m.value])]);
+  const viewOf = (b: UsageBucket) => {
+    const kept = single === undefined ? undefined : compactRows(b);
+    return kept && windowView(kept.c, viewKey, single!, metrics, sums);
+  };
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    count += viewOf(buckets[i]) ? 0 : buckets[i].results.length;
+  }
+  const rows: Rows = {
+    bucket: new Uint32Array(count),
+    series: new Uint32Array(count),
+    values: new Float64Array(count * width),
+  };
   // Series in the order first seen.
   const series: Series[] = [];
   const root: Level = new Map();
@@ -147,64 +184,107 @@ export function collectSeries(input: CollectInput): Collected {
   };
   const partOf = (r: UsageResult, j: number, model: string | null): string | null =>
     byModel ? (j === 0 ? model : dimValue(r[dims[j - 1]])) : dimValue(r[dims[j]]);
-  const create = (r: UsageResult, model: string | null): Series => {
+  const add = (parts: Array<string | null>, project: string | null): number => {
+    series.push({ parts, project, totals: new Float64Array(width), score: 0, last: -1 });
+    return series.length - 1;
+  };
+  const create = (r: UsageResult, model: string | null): number => {
     const parts: Array<string | null> = [];
     for (let j = 0; j < depth; j++) {
       parts.push(partOf(r, j, model));
     }
-    const s: Series = {
-      parts,
-      project: dimValue(r.project_id),
-      at: [],
-      values: [],
-      totals: new Float64Array(metrics.length),
-    };
-    series.push(s);
-    return s;
+    return add(parts, dimValue(r.project_id));
   };
+  const ids = new Map<string | null, number>();
+  const runs: KeptRun[] = [];
 
+  let row = 0;
   for (let i = 0; i < n; i++) {
-    const results = buckets[i].results;
-    for (let k = 0; k < results.length; k++) {
-      const r = results[k];
-      const model = byModel ? modelOf(r.line_item) : null;
-      let level = root;
-      for (let j = 0; j < depth - 1; j++) {
-        const part = partOf(r, j, model);
-        let next = level.get(part) as Level | undefined;
-        if (!next) {
-          next = new Map();
-          level.set(part, next);
+    const view = viewOf(buckets[i]);
+    if (view) {
+      // The run of buckets from this window, summed per group value once and kept with the window.
+      const first = i;
+      const bounds = [compactRows(buckets[i])!.from];
+      for (; i < n; i++) {
+        const kept = compactRows(buckets[i]);
+        if (!kept || kept.c !== view.c || kept.from !== bounds[bounds.length - 1]) {
+          break;
         }
-        level = next;
+        bounds.push(kept.to);
       }
-      // An ungrouped query's one series is kept under "".
-      const last = depth === 0 ? '' : partOf(r, depth - 1, model);
-      let s = level.get(last) as Series | undefined;
-      if (!s) {
-        s = create(r, model);
-        level.set(last, s);
-      }
-      const seen = s.at.length > 0 && s.at[s.at.length - 1] === i;
-      if (seen && !sums) {
-        throw new ApiError(
-          'malformed',
-          'The API returned the same group twice in one bucket; refusing to count it twice.'
-        );
-      }
-      if (!seen) {
-        s.at.push(i);
+      i--;
+      const run: KeptRun = { view, first, bounds, ids: new Int32Array(view.group.table.length).fill(-1) };
+      const summed = runSums(view, bounds);
+      for (let code = 0; code < run.ids.length; code++) {
+        const project = summed.projects[code];
+        if (project === undefined) {
+          continue;
+        }
+        const part = dimValue(view.group.table[code]);
+        let id = ids.get(part);
+        if (id === undefined) {
+          id = add([part], project);
+          ids.set(part, id);
+        }
+        run.ids[code] = id;
+        const s = series[id];
+        if (s.project !== null && s.project !== project) {
+          s.project = null;
+        }
         for (let m = 0; m < width; m++) {
-          s.values.push(0);
+          s.totals[m] += summed.totals[code * width + m];
         }
       }
-      const offset = s.values.length - width;
+      runs.push(run);
+      continue;
+    }
+    const results = buckets[i].results;
+    for (let k = 0; k < results.length; k++, row++) {
+      const r = results[k];
+      let id: number | undefined;
+      if (single !== undefined) {
+        const part = dimValue(r[single]);
+        id = ids.get(part);
+        if (id === undefined) {
+          id = create(r, null);
+          ids.set(part, id);
+        }
+      } else {
+        const model = byModel ? modelOf(r.line_item) : null;
+        let level = root;
+        for (let j = 0; j < depth - 1; j++) {
+          const part = partOf(r, j, model);
+          let next = level.get(part) as Level | undefined;
+          if (!next) {
+            next = new Map();
+            level.set(part, next);
+          }
+          level = next;
+        }
+        // An ungrouped query's one series is kept under "".
+        const last = depth === 0 ? '' : partOf(r, depth - 1, model);
+        id = level.get(last) as number | undefined;
+        if (id === undefined) {
+          id = create(r, model);
+          level.set(last, id);
+        }
+      }
+      const s = series[id];
+      if (s.last === i && !sums) {
+        throw twiceInBucket();
+      }
+      s.last = i;
       if (s.project !== null && s.project !== dimValue(r.project_id)) {
         s.project = null;
       }
+      rows.bucket[row] = i;
+      rows.series[row] = id;
       for (let m = 0; m < width; m++) {
-        const v = metricValue(r, metrics[m]);
-        s.values[offset + m] += v;
+        const field = fields[m];
+        const raw = field === undefined ? undefined : r[field];
+        // A plain finite count is read as it is; anything else the one rule for every reader decides.
+        const v = typeof raw === 'number' && raw - raw === 0 ? raw : metricValue(r, metrics[m]);
+        rows.values[row * width + m] = v;
         s.totals[m] += v;
       }
     }
@@ -213,36 +293,205 @@ export function collectSeries(input: CollectInput): Collected {
   const grouped = dims.length > 0 || byModel;
   if (!grouped && series.length === 0) {
     // Ungrouped queries always have their one series, zeros included.
-    series.push({
-      parts: [],
-      project: null,
-      at: [],
-      values: [],
-      totals: new Float64Array(metrics.length),
-    });
+    series.push({ parts: [], project: null, totals: new Float64Array(width), score: 0, last: -1 });
   }
-  return { series, dims, byModel, grouped, buckets: n };
+  for (const s of series) {
+    s.score = s.totals.reduce((a, v) => a + v, 0);
+  }
+  return { series, dims, byModel, grouped, buckets: n, rows, runs };
+}
+
+/** A kept window's columns as collectSeries reads them. */
+interface WindowView {
+  c: CompactBuckets;
+  /** Distinct group values; `canonical` gives, for each, the first that reads as the same value. */
+  group: { table: unknown[]; index?: ArrayLike<number> };
+  canonical: Uint32Array;
+  project: { table: unknown[]; index?: ArrayLike<number> };
+  /** The project of each distinct project value. */
+  projects: Array<string | null>;
+  /** Each metric's numbers per row (NaN: none, a 0), or where they are not numbers, how metricValue reads a row. */
+  numbers: Array<ArrayLike<number> | undefined>;
+  readers: Array<((row: number) => number) | undefined>;
+  width: number;
+  /** The results of one shown group may be several in a bucket (a grouping summed over). */
+  sums: boolean;
+  /** Sums of runs of rows, by their first and last row. */
+  summed: Map<string, RunSums>;
+}
+
+/** Buckets first… of a query read from one kept window: bucket first + k holds rows bounds[k] to bounds[k + 1]. */
+interface KeptRun {
+  view: WindowView;
+  first: number;
+  bounds: number[];
+  /** The series of each distinct group value of the window, -1 if none of the run's rows holds it. */
+  ids: Int32Array;
+}
+
+/** A run of rows summed per canonical group value: its metrics, and its project (null: several; undefined: no row). */
+interface RunSums {
+  totals: Float64Array;
+  projects: Array<string | null | undefined>;
+}
+
+/** Views of kept windows, per grouping, metrics and summing (the key): they live as long as the window is kept. */
+const windowViews = new WeakMap<CompactBuckets, Map<string, WindowView | undefined>>();
+
+/** The window read from its columns, or undefined if a field holds what only a result object can tell. */
+function windowView(
+  c: CompactBuckets,
+  key: string,
+  dim: GroupByKey,
+  metrics: MetricDef[],
+  sums: boolean
+): WindowView | undefined {
+  let views = windowViews.get(c);
+  if (!views) {
+    views = new Map();
+    windowViews.set(c, views);
+  }
+  if (!views.has(key)) {
+    views.set(key, newWindowView(c, dim, metrics, sums));
+  }
+  return views.get(key);
+}
+
+function newWindowView(
+  c: CompactBuckets,
+  dim: GroupByKey,
+  metrics: MetricDef[],
+  sums: boolean
+): WindowView | undefined {
+  const group = columnView(c, dim);
+  const project = columnView(c, 'project_id');
+  if (group?.kind !== 'values' || project?.kind !== 'values') {
+    return undefined;
+  }
+  const numbers: WindowView['numbers'] = [];
+  const readers: WindowView['readers'] = [];
+  for (const metric of metrics) {
+    const view = columnView(c, metric.field);
+    if (view?.kind === 'values') {
+      // The one rule for a value (metricValue) decides each distinct value when a row first holds it.
+      const { table, index } = view;
+      const known = new Float64Array(table.length).fill(NaN);
+      numbers.push(undefined);
+      readers.push((row) => {
+        const k = index ? index[row] : 0;
+        if (Number.isNaN(known[k])) {
+          known[k] = metricValue({ [metric.field]: table[k] } as unknown as UsageResult, metric);
+        }
+        return known[k];
+      });
+    } else if (view?.kind === (metric.value === 'money' ? 'amounts' : 'numbers')) {
+      // NaN: a result without the count, which counts as 0 (an amount is never NaN).
+      numbers.push(view!.values);
+      readers.push(undefined);
+    } else {
+      return undefined;
+    }
+  }
+  // Values that read alike (null and "", say) are one group.
+  const first = new Map<string | null, number>();
+  const canonical = Uint32Array.from(group.table, (v, code) => {
+    const part = dimValue(v);
+    if (!first.has(part)) {
+      first.set(part, code);
+    }
+    return first.get(part)!;
+  });
+  return {
+    c,
+    group,
+    canonical,
+    project,
+    projects: project.table.map(dimValue),
+    numbers,
+    readers,
+    width: metrics.length,
+    sums,
+    summed: new Map(),
+  };
+}
+
+/** Metric m of row `at` of the window. */
+function readMetric(view: WindowView, m: number, at: number): number {
+  const column = view.numbers[m];
+  const v = column ? column[at] : view.readers[m]!(at);
+  return v === v ? v : 0;
+}
+
+/** The run's rows summed per canonical group value, once per window and run. */
+function runSums(view: WindowView, bounds: number[]): RunSums {
+  const key = `${bounds[0]} ${bounds[bounds.length - 1]}`;
+  const known = view.summed.get(key);
+  if (known) {
+    return known;
+  }
+  const { canonical, projects, width } = view;
+  const groups = view.group.index;
+  const owners = view.project.index;
+  const codes = canonical.length;
+  const totals = new Float64Array(codes * width);
+  const project = new Array<string | null | undefined>(codes);
+  const lastBucket = new Int32Array(codes).fill(-1);
+  for (let k = 0; k + 1 < bounds.length; k++) {
+    for (let at = bounds[k]; at < bounds[k + 1]; at++) {
+      const code = canonical[groups ? groups[at] : 0];
+      if (lastBucket[code] === k && !view.sums) {
+        throw twiceInBucket();
+      }
+      lastBucket[code] = k;
+      const owner = projects[owners ? owners[at] : 0];
+      const seen = project[code];
+      if (seen === undefined) {
+        project[code] = owner;
+      } else if (seen !== null && seen !== owner) {
+        project[code] = null;
+      }
+      for (let m = 0; m < width; m++) {
+        totals[code * width + m] += readMetric(view, m, at);
+      }
+    }
+  }
+  const summed = { totals, projects: project };
+  view.summed.set(key, summed);
+  return summed;
+}
+
+/** The run's rows added, bucket by bucket, to the slots of their series (slots[series] * width + metric). */
+function layOut(run: KeptRun, slotOf: Uint32Array, dense: number[][]): void {
+  const { view, bounds, ids } = run;
+  const { canonical, width } = view;
+  const groups = view.group.index;
+  const slots = Int32Array.from(canonical, (code) => (ids[code] < 0 ? -1 : slotOf[ids[code]] * width));
+  for (let k = 0; k + 1 < bounds.length; k++) {
+    const b = run.first + k;
+    for (let at = bounds[k]; at < bounds[k + 1]; at++) {
+      const base = slots[groups ? groups[at] : 0];
+      for (let m = 0; m < width; m++) {
+        dense[base + m][b] += readMetric(view, m, at);
+      }
+    }
+  }
 }
 
 /**
- * The projects of the series that may be shown: with a Top, only those whose total in some metric reaches its
- * N-th largest (names break ties, so every tied series may be shown). A series of one API key has one project.
+ * The projects of the series that may be shown: with a Top, only those whose score reaches the N-th largest (names
+ * break ties, so every tied series may be shown). A series of one API key has one project.
  */
 export function shownProjects(collected: Collected, topN: unknown): string[] {
   const { series } = collected;
   const top = collected.grouped ? topLimit(topN, collected.dims, series.length) : { n: 0 };
-  let shown = series;
-  if (top.n > 0 && series.length > top.n) {
-    const metrics = series[0].totals.length;
-    const floors = Array.from({ length: metrics }, (_, m) => {
-      const totals = series.map((s) => s.totals[m]).sort((a, b) => b - a);
-      return totals[top.n - 1];
-    });
-    shown = series.filter((s) => floors.some((floor, m) => s.totals[m] >= floor));
-  }
+  const floor = top.n > 0 && series.length > top.n ? nthLargestScore(series, top.n) : -Infinity;
   const projects = new Set<string>();
-  shown.forEach((s) => s.project !== null && projects.add(s.project));
+  series.forEach((s) => s.score >= floor && s.project !== null && projects.add(s.project));
   return [...projects];
+}
+
+function nthLargestScore(series: Series[], n: number): number {
+  return Float64Array.from(series, (s) => s.score).sort()[series.length - n];
 }
 
 /** Named series: labels with IDs and names, and the legend's parts. */
@@ -251,15 +500,18 @@ interface Named {
   display: string[];
   /** The display joined, for ties. */
   name: string;
-  series: Series;
-  totals: Float64Array;
+  /** Index into the collected series. */
+  id: number;
+  score: number;
 }
 
 export function renderFrames(collected: Collected, input: FrameInput): DataFrame[] {
   const { buckets, metrics } = input;
-  const { dims, byModel, grouped } = collected;
+  const { dims, byModel, grouped, rows } = collected;
   const n = collected.buckets;
-  const series: Named[] = collected.series.map((s) => {
+  const width = metrics.length;
+  const name = (id: number): Named => {
+    const s = collected.series[id];
     const labels: Record<string, string> = {};
     const display: string[] = [];
     if (byModel) {
@@ -268,17 +520,23 @@ export function renderFrames(collected: Collected, input: FrameInput): DataFrame
     }
     const offset = byModel ? 1 : 0;
     dims.forEach((d, j) => display.push(labelAndDisplay(d, s.parts[j + offset], input.names, labels)));
-    return { labels, display, name: display.join(' '), series: s, totals: s.totals };
-  });
+    return { labels, display, name: display.join(' '), id, score: s.score };
+  };
 
-  const times = buckets.map((b) => b.start_time * 1000);
-  const rank = (m: number) => (a: Named, b: Named) => b.totals[m] - a.totals[m] || a.name.localeCompare(b.name);
-  const ordered = series.sort(rank(0));
-  const top: TopLimit = grouped ? topLimit(input.topN, dims, ordered.length) : { n: 0, byDefault: false };
-  const cut = top.n > 0 && ordered.length > top.n;
+  const count = collected.series.length;
+  const top: TopLimit = grouped ? topLimit(input.topN, dims, count) : { n: 0, byDefault: false };
+  const cut = top.n > 0 && count > top.n;
+  // One ranking for every metric, so each metric shows the same series. Only series that can be among the N
+  // largest are named and sorted; the rest is summed whatever its order.
+  const floor = cut ? nthLargestScore(collected.series, top.n) : -Infinity;
+  const candidates: Named[] = [];
+  collected.series.forEach((s, id) => s.score >= floor && candidates.push(name(id)));
+  candidates.sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
+  const shown = cut ? candidates.slice(0, top.n) : candidates;
+
   const notices = [...(input.notices ?? [])];
   if (cut && top.byDefault) {
-    notices.push(defaultTopNotice(top.n, ordered.length));
+    notices.push(defaultTopNotice(top.n, count));
   }
   if (byModel) {
     notices.push({
@@ -286,11 +544,29 @@ export function renderFrames(collected: Collected, input: FrameInput): DataFrame
       text: 'Models are derived from cost line items (e.g. "gpt-4o-2024-08-06, output").',
     });
   }
-  if (grouped && ordered.length === 0) {
+  if (grouped && count === 0) {
     notices.push({ severity: 'info', text: `No ${input.def.label.toLowerCase()} usage in this time range.` });
   }
 
+  // Each shown series and Other get a slot of one value per bucket and metric; every result adds to its slot.
+  const slots = shown.length + (cut ? 1 : 0);
+  const slotOf = new Uint32Array(count).fill(cut ? shown.length : 0);
+  shown.forEach((s, k) => (slotOf[s.id] = k));
+  const dense: number[][] = [];
+  for (let k = 0; k < slots * width; k++) {
+    dense.push(new Array<number>(n).fill(0));
+  }
+  for (let row = 0; row < rows.series.length; row++) {
+    const base = slotOf[rows.series[row]] * width;
+    const b = rows.bucket[row];
+    for (let m = 0; m < width; m++) {
+      dense[base + m][b] += rows.values[row * width + m];
+    }
+  }
+  collected.runs.forEach((run) => layOut(run, slotOf, dense));
+
   const frames: DataFrame[] = [];
+  const times = buckets.map((b) => b.start_time * 1000);
   const units = metrics.map((metric) => unitOf(metric, buckets));
   const push = (s: Pick<Named, 'labels' | 'display'>, m: number, values: number[]) => {
     const metric = metrics[m];
@@ -323,16 +599,13 @@ export function renderFrames(collected: Collected, input: FrameInput): DataFrame
     );
   };
   if (!cut) {
-    for (const s of ordered) {
-      metrics.forEach((_, m) => push(s, m, dense([s], m, n, metrics.length)));
-    }
+    shown.forEach((s, k) => metrics.forEach((_, m) => push(s, m, dense[k * width + m])));
   } else {
-    const other = otherLabels(ordered[0].labels, otherText(ordered.length - top.n, dims, byModel));
+    const other = otherLabels(shown[0].labels, otherText(count - top.n, dims, byModel));
+    const rest = { labels: other, display: [other[Object.keys(other)[0]]] };
     metrics.forEach((_, m) => {
-      const ranked = m === 0 ? ordered : [...ordered].sort(rank(m));
-      ranked.slice(0, top.n).forEach((s) => push(s, m, dense([s], m, n, metrics.length)));
-      const rest = { labels: other, display: [other[Object.keys(other)[0]]] };
-      push(rest, m, dense(ranked.slice(top.n), m, n, metrics.length));
+      shown.forEach((s, k) => push(s, m, dense[k * width + m]));
+      push(rest, m, dense[shown.length * width + m]);
     });
   }
   if (frames.length === 0) {
@@ -344,17 +617,6 @@ export function renderFrames(collected: Collected, input: FrameInput): DataFrame
 /** Labels of the summed rest: every grouping label says what it holds, e.g. `user="Other (57 users)"`. */
 function otherLabels(labels: Record<string, string>, text: string): Record<string, string> {
   return Object.fromEntries(Object.keys(labels).map((k) => [k, text]));
-}
-
-/** Metric m of the series, summed bucket by bucket, one value per bucket (an empty bucket is a zero). */
-function dense(series: Named[], m: number, n: number, width: number): number[] {
-  const out = new Array<number>(n).fill(0);
-  for (const { series: s } of series) {
-    for (let k = 0; k < s.at.length; k++) {
-      out[s.at[k]] += s.values[k * width + m];
-    }
-  }
-  return out;
 }
 
 function meta(input: FrameInput, notices?: QueryResultMetaNotice[]): QueryResultMeta {

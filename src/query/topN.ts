@@ -1,7 +1,8 @@
 /**
- * Top N + Other: a grouped time series keeps, per metric, the N series with the largest sum over the whole range
- * (ties by display name) and sums every other series, bucket by bucket, into one "Other" series, so the panel's
- * totals still add up to the ungrouped query's.
+ * Top N + Other: a grouped time series keeps the N series with the largest sum over the whole range of every metric
+ * added up (input plus output tokens, say; ties by display name), the same series for each metric, and sums every
+ * other series, bucket by bucket, into one "Other" series, so the panel's totals still add up to the ungrouped
+ * query's and it draws at most N + 1 series.
  */
 import { QueryResultMetaNotice } from '@grafana/data';
 

@@ -1,11 +1,15 @@
 /**
  * The fewest requests and round trips the API allows for a scenario, from the API's own rules: one request per
  * distinct signature and window of at most the per-width `limit` maximum, plus the name lists needed, the
- * lists' cursor pages being sequential and per-project key lists waiting for the projects list.
+ * lists' cursor pages being sequential. API keys are listed per project, and only the projects holding a shown key
+ * need listing (the Top N's keys; "Other" needs no names): which those are is known once the data is in.
  */
 import { countBuckets } from '../../src/query/plan';
 import { planQuery, type FetchPlan } from '../../src/query/engine';
+import { topLimit } from '../../src/query/topN';
+import type { OpenAIQuery } from '../../src/types';
 import type { SimOrg } from '../simulator/server';
+import { BUCKET_ENDPOINTS } from '../simulator/usage';
 import type { Scenario } from './scenarios';
 
 /** The API's per-width `limit` maxima (reference/openai-admin-api.md), not the engine's catalog. */
@@ -39,10 +43,12 @@ export function lowerBound(scenario: Scenario, org: SimOrg, now: number, concurr
   const windowsBySignature = new Map<string, number>();
   const families = new Map<string, Family>();
   const kinds = new Set<NameKind>();
+  const keyProjects = new Set<string>();
   for (const panel of scenario.panels) {
     for (const target of panel.targets) {
       // Only the bucket width (auto resolves from maxDataPoints) and the sent group_by come from the engine.
       const plan = planQuery(target, panel.from * 1000, panel.to * 1000, now * 1000, panel.maxDataPoints);
+      shownKeyProjects(org, target, plan).forEach((p) => keyProjects.add(p));
       const w = WIDTH_SECONDS[plan.width];
       const buckets = Math.ceil((plan.end - Math.floor(plan.start / w) * w) / w);
       const max = plan.def.id === 'costs' ? API_MAX_LIMIT.costs : API_MAX_LIMIT[plan.width];
@@ -65,7 +71,7 @@ export function lowerBound(scenario: Scenario, org: SimOrg, now: number, concurr
   const bucketRequests = [...windowsBySignature.values()].reduce((a, b) => a + b, 0);
   // A refresh fetches recent buckets, which every grouping can share, so even this bound merges them.
   const refresh = [...families.values()].reduce((a, f) => a + refreshRequests(f.plan, f.members, now), 0);
-  return withLists(windowsBySignature.size, bucketRequests, refresh, listBound(kinds, org), concurrency);
+  return withLists(windowsBySignature.size, bucketRequests, refresh, listBound(kinds, org, keyProjects), concurrency);
 }
 
 /**
@@ -100,10 +106,13 @@ function nameKinds(groupBy: string[], kinds: Set<NameKind>): void {
   }
 }
 
-/** The name lists' pages, and the longest chain of them (key lists wait for the projects list). */
-function listBound(kinds: Set<NameKind>, org: SimOrg): { requests: number; depth: number } {
+/**
+ * The name lists' pages, and the longest chain of them: the projects list, the key lists of the projects holding a
+ * shown key (they wait for the data that tells which keys are shown), the users list.
+ */
+function listBound(kinds: Set<NameKind>, org: SimOrg, keyProjects: Set<string>): { requests: number; depth: number } {
   const projectPages = pages(org.projects.length);
-  const keyPages = org.projects.map((p) => pages(org.projectApiKeys.filter((k) => k.project_id === p.id).length));
+  const keyPages = [...keyProjects].map((p) => pages(org.projectApiKeys.filter((k) => k.project_id === p).length));
   const userPages = pages(org.users.length);
   let requests = 0;
   let depth = 0;
@@ -111,15 +120,62 @@ function listBound(kinds: Set<NameKind>, org: SimOrg): { requests: number; depth
     requests += projectPages;
     depth = Math.max(depth, projectPages);
   }
-  if (kinds.has('apiKey')) {
+  if (kinds.has('apiKey') && keyPages.length > 0) {
     requests += keyPages.reduce((a, b) => a + b, 0);
-    depth = Math.max(depth, projectPages + Math.max(...keyPages));
+    depth = Math.max(depth, 1 + Math.max(...keyPages));
   }
   if (kinds.has('user')) {
     requests += userPages;
     depth = Math.max(depth, userPages);
   }
   return { requests, depth };
+}
+
+/**
+ * The projects holding an API key the target shows: with a Top, the keys whose total (every metric added up, as the
+ * panel ranks them) reaches the N-th largest series' (ties kept, as names break them); else every key in the data.
+ */
+function shownKeyProjects(org: SimOrg, target: OpenAIQuery, plan: FetchPlan): string[] {
+  if (!plan.groupBy.includes('api_key_id')) {
+    return [];
+  }
+  const fields = plan.metrics.map((m) => m.field);
+  const rows: Array<{ dims: Record<string, unknown>; value: number }> =
+    plan.def.id === 'costs'
+      ? org
+          .costItemsByDay(plan.start, plan.end)
+          .map((c) => ({ dims: { ...c } as Record<string, unknown>, value: c.micros }))
+          .filter((c) => matchesFilters(c.dims, plan))
+      : plan.def.id === 'vector_stores'
+        ? []
+        : org
+            .events(plan.def.id, plan.start, plan.end)
+            .filter((e) => matchesFilters(e.dims, plan))
+            .map((e) => ({ dims: e.dims, value: fields.reduce((a, f) => a + (e.metrics[f] ?? 0), 0) }));
+  const series = new Map<string, { score: number; key: unknown; project: unknown }>();
+  for (const { dims, value } of rows) {
+    const id = JSON.stringify(plan.groupBy.map((g) => dims[g] ?? null));
+    const s = series.get(id) ?? { score: 0, key: dims.api_key_id, project: dims.project_id };
+    s.score += value;
+    series.set(id, s);
+  }
+  const all = [...series.values()];
+  const top = topLimit(target.topN, plan.groupBy, all.length);
+  const floor = top.n > 0 && all.length > top.n ? all.map((s) => s.score).sort((a, b) => b - a)[top.n - 1] : -Infinity;
+  return [...new Set(all.filter((s) => s.score >= floor && typeof s.key === 'string').map((s) => String(s.project)))];
+}
+
+/** Whether usage matches the plan's filters as the API applies them; a dashboard variable (at All) matches all. */
+function matchesFilters(dims: Record<string, unknown>, plan: FetchPlan): boolean {
+  const specs = BUCKET_ENDPOINTS[plan.def.id].filters;
+  return Object.entries(plan.params).every(([param, value]) => {
+    const spec = specs[param];
+    if (!spec || value === undefined) {
+      return true;
+    }
+    const values = (Array.isArray(value) ? value : [value]).filter((v) => !String(v).startsWith('$'));
+    return values.length === 0 || values.includes(dims[spec.field] as never);
+  });
 }
 
 function withLists(
@@ -171,9 +227,11 @@ interface Family {
 export function mergedLowerBound(scenario: Scenario, org: SimOrg, now: number, concurrency: number): LowerBound {
   const families = new Map<string, Family>();
   const kinds = new Set<NameKind>();
+  const keyProjects = new Set<string>();
   for (const panel of scenario.panels) {
     for (const target of panel.targets) {
       const plan = planQuery(target, panel.from * 1000, panel.to * 1000, now * 1000, panel.maxDataPoints);
+      shownKeyProjects(org, target, plan).forEach((p) => keyProjects.add(p));
       const key = JSON.stringify([plan.def.path, plan.width, target.filters ?? {}]);
       const family = families.get(key) ?? { plan, members: [] };
       family.members.push({ groupBy: [...plan.groupBy].sort(), start: plan.start, end: plan.end });
@@ -196,7 +254,7 @@ export function mergedLowerBound(scenario: Scenario, org: SimOrg, now: number, c
       refresh += refreshRequests(plan, part, now);
     }
   }
-  return withLists(signatures, bucketRequests, refresh, listBound(kinds, org), concurrency);
+  return withLists(signatures, bucketRequests, refresh, listBound(kinds, org, keyProjects), concurrency);
 }
 
 /** Greedy: each grouping, largest first, joins the first part whose union stays small enough, else starts one. */
