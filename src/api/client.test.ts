@@ -67,6 +67,21 @@ describe('Limiter', () => {
     limiter.onRateLimit(0);
     expect(limiter.concurrency).toBe(2);
   });
+
+  it('gives the next free slot to a step of a chain before independent requests queued earlier', async () => {
+    const limiter = new Limiter({ max: 1 });
+    const order: string[] = [];
+    let release!: () => void;
+    const first = limiter.run(() => new Promise<void>((r) => (release = r)));
+    const queued = ['window 1', 'window 2', 'list page 2'].map((name) =>
+      limiter.run(async () => void order.push(name), name.startsWith('list'))
+    );
+    // The first task has its slot; the others wait for it.
+    await new Promise((r) => setTimeout(r, 0));
+    release();
+    await Promise.all([first, ...queued]);
+    expect(order).toEqual(['list page 2', 'window 1', 'window 2']);
+  });
 });
 
 describe('Limiter pacing', () => {

@@ -102,8 +102,8 @@ export class AdminApiClient {
   /** Set when the Organization ID setting cannot be sent: every request fails at once with it. */
   readonly organizationProblem?: string;
 
-  /** One GET, parsed as JSON; identical GETs in flight are sent once. */
-  getJson<T>(path: string, params?: Params): Promise<T> {
+  /** One GET, parsed as JSON; identical GETs in flight are sent once. `chained`: see Limiter.run. */
+  getJson<T>(path: string, params?: Params, chained = false): Promise<T> {
     if (this.organizationProblem) {
       return Promise.reject(new ApiError('organization', this.organizationProblem));
     }
@@ -112,7 +112,7 @@ export class AdminApiClient {
     let loaded = false;
     const result = this.cache.get<T>(url, () => {
       loaded = true;
-      return this.fetchWithRetry<T>(url, path);
+      return this.fetchWithRetry<T>(url, path, chained);
     });
     if (!loaded) {
       this.stats.cacheHits++;
@@ -126,7 +126,8 @@ export class AdminApiClient {
     let after: string | undefined;
     const seen = new Set<string>();
     for (let page = 0; page < MAX_LIST_PAGES; page++) {
-      const res = await this.getJson<ListPage<T>>(path, { ...params, after });
+      // The organization's names wait on every page of its lists, one after another.
+      const res = await this.getJson<ListPage<T>>(path, { ...params, after }, true);
       if (!res || !Array.isArray(res.data)) {
         throw new ApiError('malformed', `The answer for ${path} is not a list (no "data" array).`, { path });
       }
@@ -150,7 +151,7 @@ export class AdminApiClient {
     throw new ApiError('malformed', `The list ${path} has more than ${MAX_LIST_PAGES} pages.`, { path });
   }
 
-  private async fetchWithRetry<T>(url: string, path: string): Promise<T> {
+  private async fetchWithRetry<T>(url: string, path: string, chained: boolean): Promise<T> {
     const started = Date.now();
     const left = () => this.deadlineMs - (Date.now() - started);
     let last: ApiError | undefined;
@@ -159,7 +160,7 @@ export class AdminApiClient {
         throw this.outOfTime(last, path, attempt - 1, Date.now() - started);
       }
       try {
-        const value = await this.limiter.run(() => this.fetchOnce<T>(url, path, left()));
+        const value = await this.limiter.run(() => this.fetchOnce<T>(url, path, left()), chained);
         this.limiter.onSuccess();
         return value;
       } catch (err) {

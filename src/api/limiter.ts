@@ -62,9 +62,12 @@ export class Limiter {
     return Math.floor(this.limit);
   }
 
-  /** Runs `task` when the budget allows. */
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    await this.acquire();
+  /**
+   * Runs `task` when the budget allows. A `chained` task is a step of a sequential chain (a list's pages) that
+   * others wait on: it takes the next free slot ahead of independent requests, which can run side by side.
+   */
+  async run<T>(task: () => Promise<T>, chained = false): Promise<T> {
+    await this.acquire(chained);
     try {
       await this.waitForTurn();
       return await task();
@@ -150,7 +153,7 @@ export class Limiter {
     return true;
   }
 
-  private acquire(): Promise<void> {
+  private acquire(chained: boolean): Promise<void> {
     if (this.active === 0 && this.intervalMs > 0 && this.now() - this.lastStart >= this.burst * this.intervalMs) {
       // Quiet long enough for the allowance the API showed to refill: the whole budget again.
       this.limit = this.max;
@@ -159,7 +162,7 @@ export class Limiter {
       this.active++;
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve) => (chained ? this.waiting.unshift(resolve) : this.waiting.push(resolve)));
   }
 
   private release() {
