@@ -18,9 +18,10 @@ export const COALESCE_MS = 10;
 const RECENT_SLACK_BUCKETS = 2;
 /**
  * Dimensions with thousands of values in a large organization. Another dimension beside one of them multiplies the
- * rows of the answer, so they share a request only with groupings contained in a member's own.
+ * rows of the answer, so they share a request only with groupings contained in a member's own: how many rows such
+ * a union gives is known only from its answer.
  */
-const WIDE: ReadonlySet<GroupByKey> = new Set<GroupByKey>(['user_id', 'api_key_id', 'vector_store_id']);
+export const WIDE: ReadonlySet<GroupByKey> = new Set<GroupByKey>(['user_id', 'api_key_id', 'vector_store_id']);
 
 export interface GroupedRequest extends BucketRequest {
   width: BucketWidth;
