@@ -77,16 +77,7 @@ export function lowerBound(scenario: Scenario, org: SimOrg, now: number, concurr
       a +
       (shortRefresh(f.plan, f.members, now)
         ? refreshRequests(f.plan, f.members, now)
-        : [...new Set(f.members.map((m) => [...m.groupBy].sort().join(',')))].reduce(
-            (b, g) =>
-              b +
-              refreshRequests(
-                f.plan,
-                f.members.filter((m) => [...m.groupBy].sort().join(',') === g),
-                now
-              ),
-            0
-          )),
+        : groupingsOf(f.members).reduce((b, part) => b + refreshRequests(f.plan, part, now), 0)),
     0
   );
   return withLists(windowsBySignature.size, bucketRequests, refresh, listBound(kinds, org), concurrency);
@@ -252,6 +243,16 @@ function shortRefresh(plan: FetchPlan, members: Member[], now: number): boolean 
   const end = Math.max(...recent.map((m) => m.end));
   const fits = recent.map((m) => m.start).filter((t) => t % w !== 0 && countBuckets(t, end, plan.width) <= max);
   return fits.length === 0 || isShort(plan, Math.min(...fits), end);
+}
+
+/** The members by their grouping. */
+function groupingsOf(members: Member[]): Member[][] {
+  const by = new Map<string, Member[]>();
+  for (const m of members) {
+    const key = [...m.groupBy].sort().join(',');
+    by.set(key, [...(by.get(key) ?? []), m]);
+  }
+  return [...by.values()];
 }
 
 /** Whether a wide dimension in the union stays within one of the groupings that would share the request. */
