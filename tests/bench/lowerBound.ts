@@ -4,7 +4,7 @@
  * lists' cursor pages being sequential and per-project key lists waiting for the projects list.
  */
 import type { GroupByKey } from '../../src/api/catalog';
-import { WIDE, isShort } from '../../src/query/coalesce';
+import { FEW_VALUES, WIDE, isShort } from '../../src/query/coalesce';
 import { countBuckets } from '../../src/query/plan';
 import { planQuery, type FetchPlan } from '../../src/query/engine';
 import type { SimOrg } from '../simulator/server';
@@ -185,7 +185,8 @@ interface Family {
  * already holds the whole union: no client knows before the answer whether such a union stays small (with 3,000
  * keys, keys beside line items are keys × line items). The figure with that known in hindsight is kept beside.
  * Name lists as in the per-panel bound. Its refresh figure is the same merge applied to the recent buckets, where
- * a short refresh (the provisional period and little more) shares one request whatever the groupings.
+ * a short refresh (the provisional period and little more) shares one request whatever the groupings, and users or
+ * keys whose lists (read by then) are short count as narrow.
  */
 export function mergedLowerBound(scenario: Scenario, org: SimOrg, now: number, concurrency: number): LowerBound {
   const bound = merged(scenario, org, now, concurrency, false);
@@ -214,7 +215,9 @@ function merged(scenario: Scenario, org: SimOrg, now: number, concurrency: numbe
   for (const { plan, members } of families.values()) {
     const w = WIDTH_SECONDS[plan.width];
     const max = plan.def.id === 'costs' ? API_MAX_LIMIT.costs : API_MAX_LIMIT[plan.width];
-    const parts = partition(plan, members, org, hindsight);
+    // Hindsight knows every union's size; a client knows, at a refresh, the sizes of the lists it has read.
+    const parts = partition(plan, members, org, hindsight ? () => false : (d) => WIDE.has(d as GroupByKey));
+    const refreshParts = hindsight ? parts : partition(plan, members, org, (d) => wideIn(org, d));
     for (const part of parts) {
       signatures++;
       const start = Math.min(...part.map((m) => m.start));
@@ -224,7 +227,7 @@ function merged(scenario: Scenario, org: SimOrg, now: number, concurrency: numbe
     }
     refresh += shortRefresh(plan, members, now)
       ? refreshRequests(plan, members, now)
-      : parts.reduce((a, part) => a + refreshRequests(plan, part, now), 0);
+      : refreshParts.reduce((a, part) => a + refreshRequests(plan, part, now), 0);
   }
   return withLists(signatures, bucketRequests, refresh, listBound(kinds, org), concurrency);
 }
@@ -255,16 +258,22 @@ function groupingsOf(members: Member[]): Member[][] {
   return [...by.values()];
 }
 
+/** A wide dimension, unless the organization's list of its objects is short (see FEW_VALUES); vector stores have none. */
+function wideIn(org: SimOrg, d: string): boolean {
+  const listed = d === 'user_id' ? org.users.length : d === 'api_key_id' ? org.projectApiKeys.length : Infinity;
+  return WIDE.has(d as GroupByKey) && listed > FEW_VALUES;
+}
+
 /** Whether a wide dimension in the union stays within one of the groupings that would share the request. */
-function wideContained(groupings: string[][], union: string[]): boolean {
-  return !union.some((d) => WIDE.has(d as GroupByKey)) || groupings.some((g) => union.every((d) => g.includes(d)));
+function wideContained(groupings: string[][], union: string[], wide: (d: string) => boolean): boolean {
+  return !union.some(wide) || groupings.some((g) => union.every((d) => g.includes(d)));
 }
 
 /**
- * Greedy: each grouping, largest first, joins the first part whose union stays small enough (and, unless in
- * hindsight, keeps wide dimensions contained), else starts one.
+ * Greedy: each grouping, largest first, joins the first part whose union stays small enough and keeps wide
+ * dimensions contained, else starts one.
  */
-function partition(plan: FetchPlan, members: Member[], org: SimOrg, hindsight: boolean): Member[][] {
+function partition(plan: FetchPlan, members: Member[], org: SimOrg, wide: (d: string) => boolean): Member[][] {
   const byGrouping = new Map<string, Member[]>();
   for (const m of members) {
     const key = m.groupBy.join(',');
@@ -292,7 +301,7 @@ function partition(plan: FetchPlan, members: Member[], org: SimOrg, hindsight: b
     const own = count(dims);
     const part = parts.find(
       (p) =>
-        (hindsight || wideContained([...p.groupings, dims], [...new Set([...p.dims, ...dims])])) &&
+        wideContained([...p.groupings, dims], [...new Set([...p.dims, ...dims])], wide) &&
         count([...p.dims, ...dims]) <= Math.max(MERGE_MAX_GROUPS, p.own, own)
     );
     if (part) {
