@@ -7,6 +7,7 @@
 import { BUCKET_SECONDS, BucketWidth, DIMENSIONS, GroupByKey, NameKind } from '../api/catalog';
 import { AdminApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
+import { LIST_LIMIT } from '../org/lists';
 import { UsageBucket, UsageResult } from '../api/types';
 import { BucketRequest, fetchRange, iso } from './buckets';
 import { countBuckets } from './plan';
@@ -26,7 +27,7 @@ export const WIDE: ReadonlySet<GroupByKey> = new Set<GroupByKey>(['user_id', 'ap
  * A wide dimension whose name list is known to hold at most this many objects (one page of a list) has no more
  * values than a narrow one, and joins unions like one.
  */
-export const FEW_VALUES = 100;
+export const FEW_VALUES = LIST_LIMIT;
 
 /** Whether a dimension may have too many values to stand beside another in one request. */
 export type WideTest = (g: GroupByKey) => boolean;
