@@ -6,8 +6,7 @@ import { BUCKET_SECONDS, BucketWidth, EndpointDef } from '../api/catalog';
 import { AdminApiClient, Params, encodeQuery } from '../api/client';
 import { ApiError, cursorCycle, describePath } from '../api/errors';
 import { UsageBucket, UsagePage } from '../api/types';
-import { RequestCache } from '../api/cache';
-import { CompactBuckets, compactBuckets, expandBuckets } from './compact';
+import { compactBuckets, expandBuckets } from './compact';
 
 const MAX_PAGES_PER_RANGE = 100;
 
@@ -32,59 +31,13 @@ export async function fetchRange(
   if (!settled || !client.cache) {
     return fetchPages(client, req, start, end);
   }
-  const cache = client.cache;
   const key = `settled ${req.def.path}?${encodeQuery({ start_time: start, end_time: end, ...req.params })}`;
-  const kept = peekKept<Keepable>(cache, key);
-  if (kept) {
-    return keptBuckets(kept);
-  }
-  // Identical fetches in flight are shared; the panels get the answer as it came (see keepCompact).
-  return cache.get(`loading ${key}`, async () => {
-    const buckets = await fetchPages(client, req, start, end);
-    keepCompact(cache, key, buckets, (b) => b);
-    return buckets;
-  });
-}
-
-/** Buckets as kept in the cache: as they came until compacted. */
-export type Keepable = UsageBucket[] | CompactBuckets;
-
-export function keptBuckets(kept: Keepable): UsageBucket[] {
-  return Array.isArray(kept) ? kept : expandBuckets(kept);
-}
-
-/** Per cache: answers kept as they came until compacted, by key. */
-const compacting = new WeakMap<object, Map<string, unknown>>();
-
-/** A kept value: compacted in the cache, or still waiting to be compacted. */
-export function peekKept<T>(cache: Pick<RequestCache, 'peek'>, key: string): T | undefined {
-  return cache.peek<T>(key) ?? (compacting.get(cache)?.get(key) as T | undefined);
-}
-
-/**
- * Keeps buckets under `key` (wrapped by `wrap`): readable at once through peekKept, compacted into the cache once
- * the tasks waiting for them have run, as compacting a large answer takes about as long as building its frames.
- */
-export function keepCompact<T>(
-  cache: Pick<RequestCache, 'put'>,
-  key: string,
-  buckets: UsageBucket[],
-  wrap: (b: Keepable) => T
-): void {
-  let pending = compacting.get(cache);
-  if (!pending) {
-    compacting.set(cache, (pending = new Map()));
-  }
-  const raw = wrap(buckets);
-  pending.set(key, raw);
-  setTimeout(() => {
-    // A later answer under the same key is compacted by its own task.
-    if (pending.get(key) === raw) {
-      pending.delete(key);
-      const compact = compactBuckets(buckets);
-      cache.put(key, wrap(compact), compact.bytes);
-    }
-  }, 0);
+  const kept = await client.cache.get(
+    key,
+    async () => compactBuckets(await fetchPages(client, req, start, end)),
+    (c) => c.bytes
+  );
+  return expandBuckets(kept);
 }
 
 async function fetchPages(

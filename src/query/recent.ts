@@ -6,12 +6,13 @@
  */
 import { AdminApiClient } from '../api/client';
 import { UsageBucket } from '../api/types';
-import { Keepable, joinBuckets, keepCompact, keptBuckets, peekKept } from './buckets';
+import { joinBuckets } from './buckets';
 import { COALESCE_MS, CoalescedFetches, GroupedRequest, WideTest } from './coalesce';
+import { CompactBuckets, compactBuckets, expandBuckets } from './compact';
 
 /** The settled buckets at the start of a window, and where they end. */
 interface Kept {
-  buckets: Keepable;
+  buckets: CompactBuckets;
   end: number;
 }
 
@@ -34,10 +35,10 @@ export class RecentBuckets {
   /** The buckets of [start, end), a window that reaches into the provisional period. */
   async fetch(req: GroupedRequest, start: number, end: number, nowSec: number): Promise<UsageBucket[]> {
     const key = `recent ${JSON.stringify([req.def.path, req.params, start])}`;
-    const kept = peekKept<Kept>(this.client.cache, key);
+    const kept = this.client.cache.peek<Kept>(key);
     const from = kept && kept.end > start && kept.end < end ? kept.end : start;
     const rest = await this.shared.fetch(req, from, end, false);
-    const buckets = joinBuckets([from === start ? [] : keptBuckets(kept!.buckets), rest], start);
+    const buckets = joinBuckets([from === start ? [] : expandBuckets(kept!.buckets), rest], start);
 
     const settledBefore = nowSec - req.def.provisional.seconds;
     let n = 0;
@@ -45,8 +46,8 @@ export class RecentBuckets {
       n++;
     }
     if (n > 0 && buckets[n - 1].end_time > (kept?.end ?? start)) {
-      const keptEnd = buckets[n - 1].end_time;
-      keepCompact(this.client.cache, key, buckets.slice(0, n), (prefix): Kept => ({ buckets: prefix, end: keptEnd }));
+      const prefix = compactBuckets(buckets.slice(0, n));
+      this.client.cache.put(key, { buckets: prefix, end: buckets[n - 1].end_time }, prefix.bytes);
     }
     return buckets;
   }
