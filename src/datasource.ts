@@ -19,6 +19,7 @@ import { ConnectionTestResult, testConnection } from './connection/testConnectio
 import { sessionStore } from './org/cache';
 import { OrgDirectory } from './org/directory';
 import { QueryContext, QueryError } from './query/context';
+import { wideUnlessFew } from './query/coalesce';
 import { RecentBuckets } from './query/recent';
 import { prepareQuery, queryTypeDef } from './queryTypes';
 import { DEFAULT_QUERY, OpenAIDataSourceOptions, OpenAIQuery } from './types';
@@ -56,7 +57,12 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
       `${instanceSettings.type}:org-lists:${grafanaOrg}:${instanceSettings.uid}:${this.settings.organizationId ?? ''}:`
     );
     this.names = new OrgDirectory(this.client, now, store);
-    this.recent = new RecentBuckets(this.client);
+    // Users and keys of an organization whose lists are known to be short share requests like any grouping.
+    this.recent = new RecentBuckets(
+      this.client,
+      undefined,
+      wideUnlessFew((kind) => this.names.knownCount(kind))
+    );
     this.now = now;
     this.variables = new OpenAIVariableSupport(this);
     this.annotations = auditAnnotations;

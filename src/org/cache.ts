@@ -14,6 +14,8 @@ interface Entry {
   at: number;
   settled: boolean;
   value: Promise<unknown>;
+  /** The loaded value, once settled. */
+  result?: unknown;
 }
 
 export interface GetOptions {
@@ -66,6 +68,7 @@ export class OrgCache {
     entry.value.then(
       (value) => {
         entry.settled = true;
+        entry.result = value;
         if (this.entries.get(key) === entry) {
           this.keep(key, entry.at, value);
         }
@@ -78,6 +81,12 @@ export class OrgCache {
       }
     );
     return entry.value as Promise<T>;
+  }
+
+  /** A loaded value still within its lifetime, without loading anything. */
+  peek<T>(key: string): T | undefined {
+    const hit = this.entries.get(key);
+    return hit?.settled && this.fresh(hit.at) ? (hit.result as T) : undefined;
   }
 
   clear() {
@@ -99,7 +108,12 @@ export class OrgCache {
       const stored =
         text === null ? undefined : attempt(() => JSON.parse(text) as { at?: unknown; value?: unknown }, {});
       if (this.stored(key) && stored && typeof stored.at === 'number' && this.fresh(stored.at) && 'value' in stored) {
-        this.entries.set(key, { at: stored.at, settled: true, value: Promise.resolve(stored.value) });
+        this.entries.set(key, {
+          at: stored.at,
+          settled: true,
+          value: Promise.resolve(stored.value),
+          result: stored.value,
+        });
         this.sizes.set(key, text!.length);
       } else {
         attempt(() => this.store!.remove(key), undefined);

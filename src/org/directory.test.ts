@@ -44,6 +44,22 @@ describe('OrgDirectory', () => {
     expect(requests(PROJECTS_PATH)).toBe(2);
   });
 
+  it('knows how many objects it has read, without reading any, and forgets them with the lists', async () => {
+    const { org, clock } = directory();
+    expect(org.knownCount('user')).toBeUndefined();
+    await org.users();
+    expect(org.knownCount('user')).toBe(h.sim.org.users.length);
+    // Keys are counted only once every project's list is read.
+    await org.apiKeyNames([h.sim.org.projects[0].id]);
+    expect(org.knownCount('project')).toBe(h.sim.org.projects.length);
+    expect(org.knownCount('apiKey')).toBeUndefined();
+    await org.projectApiKeys();
+    expect(org.knownCount('apiKey')).toBe(h.sim.org.projectApiKeys.length);
+    clock.ms += ORG_TTL_MS;
+    expect(org.knownCount('user')).toBeUndefined();
+    expect(requests(USERS_PATH)).toBe(1);
+  });
+
   it('does not keep a failure: the next caller asks again', async () => {
     const { org } = directory();
     h.sim.configure({ failNext: [{ status: 400, count: 1, pathPrefix: USERS_PATH }] });

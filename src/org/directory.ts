@@ -99,6 +99,34 @@ export class OrgDirectory {
   }
 
   /**
+   * How many objects of a kind the organization has, when its lists are already read (nothing is loaded): the
+   * most values a grouping by that kind can have. Unknown while any list it needs is unread or unreadable.
+   */
+  knownCount(kind: NameKind): number | undefined {
+    const projects = this.cache.peek<Project[]>(PROJECTS);
+    switch (kind) {
+      case 'project':
+        return projects?.length;
+      case 'user':
+        return this.cache.peek<User[]>(USERS)?.length;
+      case 'apiKey': {
+        if (!projects) {
+          return undefined;
+        }
+        let n = 0;
+        for (const p of projects) {
+          const keys = this.cache.peek<ProjectApiKey[] | null>(KEYS_OF + p.id);
+          if (!keys) {
+            return undefined;
+          }
+          n += keys.length;
+        }
+        return n;
+      }
+    }
+  }
+
+  /**
    * ID → the name shown for it in series, pickers and tables alike: API keys with their project, and a short ID
    * suffix wherever two objects would still read the same.
    */

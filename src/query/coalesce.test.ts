@@ -15,7 +15,7 @@ import { UsageBucket, UsagePage } from '../api/types';
 import { DataSource } from '../datasource';
 import { Harness, instanceSettings, panelRequest, startHarness } from '../../tests/harness';
 import { PanelRequest, dashboardPanels, panelRequests } from '../../tests/bench/scenarios';
-import { CoalescedFetches } from './coalesce';
+import { CoalescedFetches, FEW_VALUES } from './coalesce';
 
 const NOW = 1763900000;
 const HOUR = 3600;
@@ -146,6 +146,47 @@ describe('a dashboard refresh', () => {
     });
     expect(new Set(recent).size).toBe(recent.length);
   });
+});
+
+describe('a refresh once the organization is known to be small', () => {
+  // Every project has usage in the last 7 days then (none archived yet), so the panels list every project's keys.
+  const JUNE = Date.UTC(2025, 5, 18, 14, 37, 23) / 1000;
+  afterAll(() => h.sim.configure({ now: NOW }));
+
+  it('sends users and keys with the other groupings of a window reaching now, and every panel gets what it gets alone', async () => {
+    // Grafana's default "Last 7 days": every refresh moves the first, partial bucket, so the daily panels fetch their
+    // whole range again.
+    const ds = fresh('known-lists');
+    h.sim.configure({ now: JUNE });
+    h.sim.resetStats();
+    await open(ds, dashboardPanels(JUNE, 'now-7d'));
+    const daily = (path: string) =>
+      sent()
+        .buckets.filter((e) => e.path === path && new URLSearchParams(e.query).get('bucket_width') === '1d')
+        .map((e) => new URLSearchParams(e.query).getAll('group_by[]').join(','))
+        .sort();
+    // Cold, the lists are not read yet: users and keys go apart.
+    expect(daily('/v1/organization/usage/completions')).toEqual(['project_id,api_key_id', 'user_id']);
+    expect(ds.names.knownCount('user')).toBeLessThanOrEqual(FEW_VALUES);
+    expect(ds.names.knownCount('apiKey')).toBeLessThanOrEqual(FEW_VALUES);
+
+    h.sim.configure({ now: JUNE + 60 });
+    h.sim.resetStats();
+    const panels = dashboardPanels(JUNE + 60, 'now-7d');
+    const refreshed = await open(ds, panels);
+    // The users and keys lists are short, so they join the other groupings: one request per endpoint, width and start.
+    expect(daily('/v1/organization/usage/completions')).toEqual(['project_id,user_id,api_key_id']);
+    expect(daily('/v1/organization/costs')).toHaveLength(1);
+    const fetches = sent().buckets.map((e) => {
+      const q = new URLSearchParams(e.query);
+      return `${e.path} ${q.get('bucket_width')} ${q.get('start_time')}`;
+    });
+    expect(new Set(fetches).size).toBe(fetches.length);
+    expect(sent().lists).toBe(0);
+
+    const alone = await open(fresh('known-lists-alone'), panels);
+    panels.forEach((p, i) => expectSameFrames(p.title, refreshed[i], alone[i]));
+  }, 60_000);
 });
 
 describe('CoalescedFetches', () => {

@@ -4,9 +4,10 @@
  * one request grouped by the union of their dimensions (where that union stays small), and each panel gets the sums
  * for its own grouping. A range starting on a bucket boundary is cut out of one that starts earlier.
  */
-import { BUCKET_SECONDS, BucketWidth, GroupByKey } from '../api/catalog';
+import { BUCKET_SECONDS, BucketWidth, DIMENSIONS, GroupByKey, NameKind } from '../api/catalog';
 import { AdminApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
+import { LIST_LIMIT } from '../org/lists';
 import { UsageBucket, UsageResult } from '../api/types';
 import { BucketRequest, fetchRange, iso } from './buckets';
 import { countBuckets } from './plan';
@@ -18,9 +19,27 @@ export const COALESCE_MS = 10;
 const RECENT_SLACK_BUCKETS = 2;
 /**
  * Dimensions with thousands of values in a large organization. Another dimension beside one of them multiplies the
- * rows of the answer, so they share a request only with groupings contained in a member's own.
+ * rows of the answer, so they share a request only with groupings contained in a member's own: how many rows such
+ * a union gives is known only from its answer.
  */
-const WIDE: ReadonlySet<GroupByKey> = new Set<GroupByKey>(['user_id', 'api_key_id', 'vector_store_id']);
+export const WIDE: ReadonlySet<GroupByKey> = new Set<GroupByKey>(['user_id', 'api_key_id', 'vector_store_id']);
+/**
+ * A wide dimension whose name list is known to hold at most this many objects (one page of a list) has no more
+ * values than a narrow one, and joins unions like one.
+ */
+export const FEW_VALUES = LIST_LIMIT;
+
+/** Whether a dimension may have too many values to stand beside another in one request. */
+export type WideTest = (g: GroupByKey) => boolean;
+
+/** The WIDE dimensions, but for those whose objects `count` knows to be few. */
+export function wideUnlessFew(count: (kind: NameKind) => number | undefined): WideTest {
+  return (g) => {
+    const kind = DIMENSIONS[g].nameKind;
+    const n = WIDE.has(g) && kind ? count(kind) : undefined;
+    return WIDE.has(g) && !(n !== undefined && n <= FEW_VALUES);
+  };
+}
 
 export interface GroupedRequest extends BucketRequest {
   width: BucketWidth;
@@ -41,6 +60,8 @@ interface Waiting {
   end: number;
   settled: boolean;
   members: Member[];
+  /** The wide dimensions as known when the first member came: lists loaded since do not change this batch. */
+  wide: ReadonlySet<GroupByKey>;
 }
 
 interface InFlight {
@@ -55,7 +76,8 @@ export class CoalescedFetches {
 
   constructor(
     private readonly client: Pick<AdminApiClient, 'getJson' | 'cache'>,
-    private readonly delayMs = COALESCE_MS
+    private readonly delayMs = COALESCE_MS,
+    private readonly isWide: WideTest = (g) => WIDE.has(g)
   ) {}
 
   /**
@@ -74,7 +96,9 @@ export class CoalescedFetches {
     return new Promise((resolve, reject) => {
       let waiting = this.waiting.get(key);
       if (!waiting) {
-        waiting = { req, end, settled, members: [] };
+        // A settled window's answer is kept under the grouping sent, which must not change as lists become known.
+        const wide = settled ? WIDE : new Set(req.def.groupBy.filter(this.isWide));
+        waiting = { req, end, settled, members: [], wide };
         this.waiting.set(key, waiting);
         setTimeout(() => this.send(key), this.delayMs);
       }
@@ -83,7 +107,7 @@ export class CoalescedFetches {
   }
 
   private send(key: string) {
-    const { req, end, settled, members } = this.waiting.get(key)!;
+    const { req, end, settled, members, wide } = this.waiting.get(key)!;
     this.waiting.delete(key);
     const width = BUCKET_SECONDS[req.width];
     const first = Math.min(...members.map((m) => m.start));
@@ -94,7 +118,7 @@ export class CoalescedFetches {
       byStart.set(start, [...(byStart.get(start) ?? []), m]);
     }
     for (const [start, group] of byStart) {
-      for (const batch of batches(req, group, isShort(req, start, end))) {
+      for (const batch of batches(req, group, isShort(req, start, end), wide)) {
         const groupBy = req.def.groupBy.filter((g) => batch.some((m) => m.groupBy.includes(g)));
         const union = { def: req.def, params: { ...req.params, group_by: groupBy.length ? groupBy : undefined } };
         const buckets = fetchRange(this.client, union, start, end, settled);
@@ -120,7 +144,7 @@ export class CoalescedFetches {
  * member's grouping, and none beside a wide dimension: the rows of the answer then stay within about the largest
  * member's rows times the values of one narrow dimension (a model, a line item, a project).
  */
-function batches(req: GroupedRequest, members: Member[], short: boolean): Member[][] {
+function batches(req: GroupedRequest, members: Member[], short: boolean, wide: ReadonlySet<GroupByKey>): Member[][] {
   const sorted = [...members].sort(
     (a, b) => b.groupBy.length - a.groupBy.length || order(req, a).localeCompare(order(req, b))
   );
@@ -129,7 +153,7 @@ function batches(req: GroupedRequest, members: Member[], short: boolean): Member
     const fit = out.find((b) => {
       const union = new Set([...b.union, ...m.groupBy]);
       const added = [...union].filter((g) => !b.largest.includes(g));
-      return short || added.length === 0 || (added.length === 1 && ![...union].some((g) => WIDE.has(g)));
+      return short || added.length === 0 || (added.length === 1 && ![...union].some((g) => wide.has(g)));
     });
     if (fit) {
       m.groupBy.forEach((g) => fit.union.add(g));

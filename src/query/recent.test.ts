@@ -29,6 +29,8 @@ beforeEach(() => {
   h.sim.configure({ now: NOW });
   h.sim.resetStats();
   h.ds.client.cache.clear();
+  // The organization's lists unread, as when a dashboard first opens: users and keys count as wide.
+  h.ds.names.clear();
 });
 
 const ts = (extra: Partial<OpenAIQuery>): Partial<OpenAIQuery> => ({

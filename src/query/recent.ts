@@ -7,7 +7,7 @@
 import { AdminApiClient } from '../api/client';
 import { UsageBucket } from '../api/types';
 import { joinBuckets } from './buckets';
-import { COALESCE_MS, CoalescedFetches, GroupedRequest } from './coalesce';
+import { COALESCE_MS, CoalescedFetches, GroupedRequest, WideTest } from './coalesce';
 import { CompactBuckets, compactBuckets, expandBuckets } from './compact';
 
 /** The settled buckets at the start of a window, and where they end. */
@@ -21,9 +21,10 @@ export class RecentBuckets {
 
   constructor(
     private readonly client: Pick<AdminApiClient, 'getJson' | 'cache'>,
-    delayMs = COALESCE_MS
+    delayMs = COALESCE_MS,
+    isWide?: WideTest
   ) {
-    this.shared = new CoalescedFetches(client, delayMs);
+    this.shared = new CoalescedFetches(client, delayMs, isWide);
   }
 
   /** The buckets of [start, end), a window that OpenAI no longer revises; the client keeps the answer. */

@@ -4,6 +4,8 @@
  * lists' cursor pages being sequential. API keys are listed per project, and only the projects holding a shown key
  * need listing (the Top N's keys; "Other" needs no names): which those are is known once the data is in.
  */
+import type { GroupByKey } from '../../src/api/catalog';
+import { FEW_VALUES, WIDE, isShort } from '../../src/query/coalesce';
 import { countBuckets } from '../../src/query/plan';
 import { planQuery, type FetchPlan } from '../../src/query/engine';
 import { topLimit } from '../../src/query/topN';
@@ -31,10 +33,16 @@ export interface LowerBound {
   roundTrips: number;
   /**
    * The fewest requests for the same panels again a little later, with every settled bucket already known: the
-   * provisional buckets of each endpoint, width and filter set are fetched again, once for all groupings, and a
-   * start off a bucket boundary (an unrounded range such as now-7d) needs its new partial first bucket too.
+   * provisional buckets of each endpoint, width and filter set are fetched again, once for all groupings when that
+   * fetch is short (else as the cold requests are grouped), and a start off a bucket boundary (an unrounded range
+   * such as now-7d) needs its new partial first bucket too.
    */
   refreshRequests: number;
+  /**
+   * The merged bound's request count had every union's number of groups been known before asking (it is known only
+   * from the answer): wide dimensions merged beside others too wherever the simulated data keeps the union small.
+   */
+  hindsightRequests?: number;
 }
 
 const pages = (n: number) => Math.max(1, Math.ceil(n / LIST_MAX_LIMIT));
@@ -69,8 +77,15 @@ export function lowerBound(scenario: Scenario, org: SimOrg, now: number, concurr
     }
   }
   const bucketRequests = [...windowsBySignature.values()].reduce((a, b) => a + b, 0);
-  // A refresh fetches recent buckets, which every grouping can share, so even this bound merges them.
-  const refresh = [...families.values()].reduce((a, f) => a + refreshRequests(f.plan, f.members, now), 0);
+  // A short refresh fetches a few recent buckets, which every grouping can share, so even this bound merges them.
+  const refresh = [...families.values()].reduce(
+    (a, f) =>
+      a +
+      (shortRefresh(f.plan, f.members, now)
+        ? refreshRequests(f.plan, f.members, now)
+        : groupingsOf(f.members).reduce((b, part) => b + refreshRequests(f.plan, part, now), 0)),
+    0
+  );
   return withLists(windowsBySignature.size, bucketRequests, refresh, listBound(kinds, org, keyProjects), concurrency);
 }
 
@@ -221,16 +236,29 @@ interface Family {
  * The merged lower bound: the panels of a refresh that share endpoint, bucket width and filters are served by one
  * request grouped by the union of their dimensions (while that union stays small, see MERGE_MAX_GROUPS) over the
  * union of their ranges, each panel summing back its own grouping; a panel whose start is not on a bucket
- * boundary needs one more request for its partial first bucket, unless the merged request starts there. Name
- * lists as in the per-panel bound. Its refresh figure is the same merge applied to the recent buckets.
+ * boundary needs one more request for its partial first bucket, unless the merged request starts there. A wide
+ * dimension (thousands of values in a large organization) joins a union only where a grouping of the part
+ * already holds the whole union: no client knows before the answer whether such a union stays small (with 3,000
+ * keys, keys beside line items are keys × line items). The figure with that known in hindsight is kept beside.
+ * Name lists as in the per-panel bound. Its refresh figure is the same merge applied to the recent buckets, where
+ * a short refresh (the provisional period and little more) shares one request whatever the groupings, and users or
+ * keys whose lists (read by then) are short count as narrow.
  */
 export function mergedLowerBound(scenario: Scenario, org: SimOrg, now: number, concurrency: number): LowerBound {
+  const bound = merged(scenario, org, now, concurrency, false);
+  return { ...bound, hindsightRequests: merged(scenario, org, now, concurrency, true).requests };
+}
+
+function merged(scenario: Scenario, org: SimOrg, now: number, concurrency: number, hindsight: boolean): LowerBound {
   const families = new Map<string, Family>();
   const kinds = new Set<NameKind>();
   const keyProjects = new Set<string>();
   for (const panel of scenario.panels) {
     for (const target of panel.targets) {
-      const plan = planQuery(target, panel.from * 1000, panel.to * 1000, now * 1000, panel.maxDataPoints);
+      // Keys are grouped by their project too, as the panels send them: a key belongs to one project.
+      const plan = planQuery(target, panel.from * 1000, panel.to * 1000, now * 1000, panel.maxDataPoints, {
+        keyProjects: true,
+      });
       shownKeyProjects(org, target, plan).forEach((p) => keyProjects.add(p));
       const key = JSON.stringify([plan.def.path, plan.width, target.filters ?? {}]);
       const family = families.get(key) ?? { plan, members: [] };
@@ -245,20 +273,65 @@ export function mergedLowerBound(scenario: Scenario, org: SimOrg, now: number, c
   for (const { plan, members } of families.values()) {
     const w = WIDTH_SECONDS[plan.width];
     const max = plan.def.id === 'costs' ? API_MAX_LIMIT.costs : API_MAX_LIMIT[plan.width];
-    for (const part of partition(plan, members, org)) {
+    // Hindsight knows every union's size; a client knows, at a refresh, the sizes of the lists it has read.
+    const parts = partition(plan, members, org, hindsight ? () => false : (d) => WIDE.has(d as GroupByKey));
+    const refreshParts = hindsight ? parts : partition(plan, members, org, (d) => wideIn(org, d));
+    for (const part of parts) {
       signatures++;
       const start = Math.min(...part.map((m) => m.start));
       const end = Math.max(...part.map((m) => m.end));
       const unaligned = new Set(part.map((m) => m.start).filter((t) => t !== start && t % w !== 0));
       bucketRequests += Math.ceil(countBuckets(start, end, plan.width) / max) + unaligned.size;
-      refresh += refreshRequests(plan, part, now);
     }
+    refresh += shortRefresh(plan, members, now)
+      ? refreshRequests(plan, members, now)
+      : refreshParts.reduce((a, part) => a + refreshRequests(plan, part, now), 0);
   }
   return withLists(signatures, bucketRequests, refresh, listBound(kinds, org, keyProjects), concurrency);
 }
 
-/** Greedy: each grouping, largest first, joins the first part whose union stays small enough, else starts one. */
-function partition(plan: FetchPlan, members: Member[], org: SimOrg): Member[][] {
+/**
+ * Whether a refresh of these panels fetches only a few buckets (see isShort): its request starts at the earliest
+ * start off a bucket boundary whose span to now fits one request, else in the provisional period.
+ */
+function shortRefresh(plan: FetchPlan, members: Member[], now: number): boolean {
+  const recent = members.filter((m) => m.end > now - plan.def.provisional.seconds);
+  if (recent.length === 0) {
+    return true;
+  }
+  const w = WIDTH_SECONDS[plan.width];
+  const max = plan.def.id === 'costs' ? API_MAX_LIMIT.costs : API_MAX_LIMIT[plan.width];
+  const end = Math.max(...recent.map((m) => m.end));
+  const fits = recent.map((m) => m.start).filter((t) => t % w !== 0 && countBuckets(t, end, plan.width) <= max);
+  return fits.length === 0 || isShort(plan, Math.min(...fits), end);
+}
+
+/** The members by their grouping. */
+function groupingsOf(members: Member[]): Member[][] {
+  const by = new Map<string, Member[]>();
+  for (const m of members) {
+    const key = [...m.groupBy].sort().join(',');
+    by.set(key, [...(by.get(key) ?? []), m]);
+  }
+  return [...by.values()];
+}
+
+/** A wide dimension, unless the organization's list of its objects is short (see FEW_VALUES); vector stores have none. */
+function wideIn(org: SimOrg, d: string): boolean {
+  const listed = d === 'user_id' ? org.users.length : d === 'api_key_id' ? org.projectApiKeys.length : Infinity;
+  return WIDE.has(d as GroupByKey) && listed > FEW_VALUES;
+}
+
+/** Whether a wide dimension in the union stays within one of the groupings that would share the request. */
+function wideContained(groupings: string[][], union: string[], wide: (d: string) => boolean): boolean {
+  return !union.some(wide) || groupings.some((g) => union.every((d) => g.includes(d)));
+}
+
+/**
+ * Greedy: each grouping, largest first, joins the first part whose union stays small enough and keeps wide
+ * dimensions contained, else starts one.
+ */
+function partition(plan: FetchPlan, members: Member[], org: SimOrg, wide: (d: string) => boolean): Member[][] {
   const byGrouping = new Map<string, Member[]>();
   for (const m of members) {
     const key = m.groupBy.join(',');
@@ -280,17 +353,22 @@ function partition(plan: FetchPlan, members: Member[], org: SimOrg): Member[][] 
     return n;
   };
   const groupings = [...byGrouping.keys()].sort((a, b) => count(b.split(',')) - count(a.split(',')));
-  const parts: Array<{ dims: string[]; own: number; members: Member[] }> = [];
+  const parts: Array<{ dims: string[]; own: number; groupings: string[][]; members: Member[] }> = [];
   for (const g of groupings) {
     const dims = g ? g.split(',') : [];
     const own = count(dims);
-    const part = parts.find((p) => count([...p.dims, ...dims]) <= Math.max(MERGE_MAX_GROUPS, p.own, own));
+    const part = parts.find(
+      (p) =>
+        wideContained([...p.groupings, dims], [...new Set([...p.dims, ...dims])], wide) &&
+        count([...p.dims, ...dims]) <= Math.max(MERGE_MAX_GROUPS, p.own, own)
+    );
     if (part) {
       part.dims = [...new Set([...part.dims, ...dims])];
       part.own = Math.max(part.own, own);
+      part.groupings.push(dims);
       part.members.push(...byGrouping.get(g)!);
     } else {
-      parts.push({ dims, own, members: [...byGrouping.get(g)!] });
+      parts.push({ dims, own, groupings: [dims], members: [...byGrouping.get(g)!] });
     }
   }
   return parts.map((p) => p.members);
