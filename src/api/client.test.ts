@@ -68,60 +68,78 @@ describe('Limiter', () => {
     expect(limiter.concurrency).toBe(2);
   });
 
-  it('gives the next free slot to a step of a chain before independent requests queued earlier', async () => {
+  it('gives the next free slots to steps of chains, in their order, before independent requests queued earlier', async () => {
     const limiter = new Limiter({ max: 1 });
     const order: string[] = [];
     let release!: () => void;
     const first = limiter.run(() => new Promise<void>((r) => (release = r)));
-    const queued = ['window 1', 'window 2', 'list page 2'].map((name) =>
-      limiter.run(async () => void order.push(name), name.startsWith('list'))
+    const queued = ['window 1', 'window 2', 'list page 2', 'key list page 2'].map((name) =>
+      limiter.run(async () => void order.push(name), name.includes('list'))
     );
     // The first task has its slot; the others wait for it.
     await new Promise((r) => setTimeout(r, 0));
     release();
     await Promise.all([first, ...queued]);
-    expect(order).toEqual(['list page 2', 'window 1', 'window 2']);
+    expect(order).toEqual(['list page 2', 'key list page 2', 'window 1', 'window 2']);
   });
 });
 
 describe('Limiter pacing', () => {
   it('spaces request starts after a 429 at half the refused rate, and relaxes on success', async () => {
-    const limiter = new Limiter({ max: 6 });
-    const startTimes: number[] = [];
-    const run = () => limiter.run(async () => void startTimes.push(Date.now()));
-    await Promise.all(Array.from({ length: 8 }, run));
-    // 8 starts within the last 2 s were refused: 4 per second is the refused rate, so 2 per second from now on.
-    limiter.onRateLimit(0);
-    expect(limiter.pacingMs).toBe(500);
-    startTimes.length = 0;
-    await Promise.all(Array.from({ length: 3 }, run));
-    const gaps = startTimes.slice(1).map((t, i) => t - startTimes[i]);
-    expect(gaps.every((g) => g >= 480)).toBe(true);
-    limiter.onSuccess();
-    expect(limiter.pacingMs).toBeLessThan(500);
+    // Timers of their own: a busy machine must not change the measured rates.
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const limiter = new Limiter({ max: 6 });
+      const startTimes: number[] = [];
+      const run = () => limiter.run(async () => void startTimes.push(Date.now()));
+      await Promise.all(Array.from({ length: 8 }, run));
+      // 8 starts within the last 2 s were refused: 4 per second is the refused rate, so 2 per second from now on.
+      limiter.onRateLimit(0);
+      expect(limiter.pacingMs).toBe(500);
+      startTimes.length = 0;
+      const paced = Promise.all(Array.from({ length: 3 }, run));
+      await jest.advanceTimersByTimeAsync(2000);
+      await paced;
+      expect(startTimes).toEqual([0, 500, 1000]);
+      limiter.onSuccess();
+      expect(limiter.pacingMs).toBeLessThan(500);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('lets as many requests as the API accepted in a row start at once after a quiet spell', async () => {
-    const limiter = new Limiter({ max: 4 });
-    const burst = async (n: number, refuseLast = false) => {
-      const startTimes: number[] = [];
-      const run = (i: number) =>
-        limiter.run(async () => {
-          startTimes.push(Date.now());
-          if (refuseLast && i === n - 1) {
-            limiter.onRateLimit(0);
-          }
-        });
-      await Promise.all(Array.from({ length: n }, (_, i) => run(i)));
-      return startTimes.slice(1).map((t, i) => t - startTimes[i]);
-    };
-    // 40 accepted, the 41st refused: 20.5 per second was too many, so about 10 per second from now on.
-    await burst(41, true);
-    expect(Math.round(limiter.pacingMs)).toBe(98);
-    expect((await burst(3)).every((gap) => gap >= 90)).toBe(true);
-    // After a quiet spell the allowance has refilled: a few requests start together again.
-    await new Promise((resolve) => setTimeout(resolve, 600));
-    expect((await burst(4)).every((gap) => gap < 50)).toBe(true);
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const limiter = new Limiter({ max: 4 });
+      const burst = async (n: number, refuseLast = false) => {
+        const startTimes: number[] = [];
+        const run = (i: number) =>
+          limiter.run(async () => {
+            startTimes.push(Date.now());
+            if (refuseLast && i === n - 1) {
+              limiter.onRateLimit(0);
+            }
+          });
+        const all = Promise.all(Array.from({ length: n }, (_, i) => run(i)));
+        // Only as long as the paced starts need: a longer wait would be a quiet spell of its own.
+        while (startTimes.length < n) {
+          await jest.advanceTimersByTimeAsync(1);
+        }
+        await all;
+        return startTimes.slice(1).map((t, i) => t - startTimes[i]);
+      };
+      // 40 accepted, the 41st refused: 20.5 per second was too many, so about 10 per second from now on.
+      await burst(41, true);
+      expect(Math.round(limiter.pacingMs)).toBe(98);
+      // Paced at the learned interval (timers count whole milliseconds).
+      expect((await burst(3)).every((gap) => gap >= 95)).toBe(true);
+      // After a quiet spell the allowance has refilled: a few requests start together again.
+      await jest.advanceTimersByTimeAsync(600);
+      expect(await burst(4)).toEqual([0, 0, 0]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('gives the whole budget back once the allowance it saw has had time to refill', async () => {

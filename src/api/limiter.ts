@@ -32,6 +32,8 @@ export class Limiter {
   private readonly min: number;
   private active = 0;
   private readonly waiting: Array<() => void> = [];
+  /** How many of the first `waiting` are steps of a chain (see run). */
+  private chainedWaiting = 0;
   private pausedUntil = 0;
   /** Least time between two request starts; 0 until the API first says 429. */
   private intervalMs = 0;
@@ -162,7 +164,14 @@ export class Limiter {
       this.active++;
       return Promise.resolve();
     }
-    return new Promise((resolve) => (chained ? this.waiting.unshift(resolve) : this.waiting.push(resolve)));
+    return new Promise((resolve) => {
+      if (chained) {
+        // Ahead of independent requests, behind the steps of chains that came first.
+        this.waiting.splice(this.chainedWaiting++, 0, resolve);
+      } else {
+        this.waiting.push(resolve);
+      }
+    });
   }
 
   private release() {
@@ -173,6 +182,7 @@ export class Limiter {
   private drain() {
     while (this.waiting.length > 0 && this.active < Math.floor(this.limit)) {
       this.active++;
+      this.chainedWaiting = Math.max(0, this.chainedWaiting - 1);
       this.waiting.shift()!();
     }
   }

@@ -422,7 +422,7 @@ function readMetric(view: WindowView, m: number, at: number): number {
   return v === v ? v : 0;
 }
 
-/** The run's rows summed per canonical group value, once per window and run. */
+/** The run's rows summed per canonical group value, kept with the window for its latest run. */
 function runSums(view: WindowView, bounds: number[]): RunSums {
   const key = `${bounds[0]} ${bounds[bounds.length - 1]}`;
   const known = view.summed.get(key);
@@ -456,6 +456,8 @@ function runSums(view: WindowView, bounds: number[]): RunSums {
     }
   }
   const summed = { totals, projects: project };
+  // One run per window is kept: runs cut at other starts would otherwise pile up beside the cache's budget.
+  view.summed.clear();
   view.summed.set(key, summed);
   return summed;
 }

@@ -29,7 +29,7 @@ export function GroupByField({ def, value, onChange }: Props) {
       tooltip="One series per combination of these values. Projects, users and API keys are shown by name."
     >
       <div>
-        <PickerRoom fits={{ placeholder: NO_GROUPING }}>
+        <PickerRoom fits={{ placeholder: NO_GROUPING, chips: value.map((g) => DIMENSIONS[g]?.label ?? g) }}>
           <MultiCombobox<GroupByKey>
             id="openai-query-group-by"
             data-testid={selectors.query.groupBy}

@@ -27,7 +27,7 @@ export function MetricsField({ def, value, onChange }: Props) {
       optional
       tooltip={`Result fields to chart, one series each. Leave empty for the defaults of ${def.label}: ${defaults.join(', ')}.`}
     >
-      <PickerRoom fits={{ placeholder }}>
+      <PickerRoom fits={{ placeholder, chips: value.map((f) => options.find((o) => o.value === f)?.label ?? f) }}>
         <MultiCombobox<string>
           id="openai-query-metrics"
           data-testid={selectors.query.metrics}
