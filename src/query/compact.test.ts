@@ -19,6 +19,7 @@ import { compactBuckets, compactRows, expandBuckets } from './compact';
 import { FetchPlan, fetchBuckets, planQuery } from './engine';
 import { buildFrames } from './frames';
 import { RecentBuckets } from './recent';
+import { costUnit } from './values';
 
 const HOUR = 3600;
 const DAY = 86400;
@@ -258,6 +259,32 @@ describe('frames of kept windows', () => {
       expect(total).toBe(h.sim.org.sumUsage('completions', 'input_tokens', from, SIM_NOW));
     }
   );
+
+  it('reads kept cost windows and their currency from the columns, exactly as from the results', async () => {
+    const q: OpenAIQuery = {
+      refId: 'A',
+      queryType: QueryType.TimeSeries,
+      source: 'costs',
+      bucketWidth: '1d',
+      groupBy: ['project_id'],
+    };
+    // Costs settle over days: a month that ended two weeks ago is kept.
+    const plan = planQuery(q, (from - 30 * DAY) * 1000, from * 1000, SIM_NOW * 1000);
+    const client = h.ds.client;
+    const ctx = { client, now: () => SIM_NOW * 1000 };
+    const plain = await fetchBuckets({ client: { getJson: client.getJson.bind(client) }, now: ctx.now }, plan);
+    await fetchBuckets(ctx, plan);
+    const kept = await fetchBuckets(ctx, plan);
+    const columns = kept.filter((b) => compactRows(b) !== undefined).length;
+    expect(columns).toBeGreaterThan(kept.length / 2);
+
+    expect(costUnit(kept)).toBe('currencyUSD');
+    const frames = buildFrames(frameInput(plan, kept, q));
+    expect(shape(frames)).toEqual(shape(buildFrames(frameInput(plan, plain, q))));
+    expect(frames.every((f) => f.fields[1].config.unit === 'currencyUSD')).toBe(true);
+    // Neither the unit nor the series built an object per result.
+    expect(kept.filter((b) => compactRows(b) !== undefined)).toHaveLength(columns);
+  });
 
   it('reads part of a kept window, and a window read again, as the results say', async () => {
     const q = query(['user_id'], 3);

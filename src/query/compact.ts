@@ -172,6 +172,34 @@ export function columnView(c: CompactBuckets, field: string): ColumnView | undef
   }
 }
 
+/**
+ * The currencies an amount field names in rows [from, to), read from its columns without an object per result
+ * (`undefined` for a row that names none); undefined when the field is not kept as amounts.
+ */
+export function currenciesIn({ c, from, to }: CompactRows, field: string): unknown[] | undefined {
+  const col = c.columns.find((x) => x.field === field);
+  if (!col) {
+    return [];
+  }
+  if (col.kind !== 'money') {
+    return undefined;
+  }
+  const currency = col.currency;
+  switch (currency.kind) {
+    case 'same':
+      return from < to ? [currency.value] : [];
+    case 'dim': {
+      const seen = new Set<number>();
+      for (let row = from; row < to; row++) {
+        seen.add(currency.index[row]);
+      }
+      return [...seen].map((i) => currency.table[i]);
+    }
+    default:
+      return undefined;
+  }
+}
+
 function read(col: Column, row: number): unknown {
   switch (col.kind) {
     case 'same':

@@ -5,6 +5,7 @@
 import { BILLED_SOURCE, ENDPOINTS, MetricDef } from '../api/catalog';
 import { ApiError } from '../api/errors';
 import { UsageBucket, UsageResult } from '../api/types';
+import { compactRows, currenciesIn } from './compact';
 
 /** A money field: `value` a number or a decimal string, `currency` e.g. `usd`. */
 type Money = { value?: unknown; currency?: string | null } | null | undefined;
@@ -47,8 +48,11 @@ export function parseAmount(r: UsageResult): number {
 
 /** The currency a money result names, upper case; null when it names none. */
 export function currencyOf(r: UsageResult, m: MetricDef): string | null {
-  const currency = (r[m.field] as Money)?.currency;
-  return currency ? currency.toUpperCase() : null;
+  return currencyName((r[m.field] as Money)?.currency);
+}
+
+function currencyName(currency: unknown): string | null {
+  return currency ? String(currency).toUpperCase() : null;
 }
 
 /**
@@ -62,8 +66,12 @@ export function unitOf(metric: MetricDef, buckets: UsageBucket[]): string {
   }
   let found: string | null = null;
   for (const b of buckets) {
-    for (const r of b.results) {
-      const currency = currencyOf(r, metric);
+    // Kept windows name their currencies in their columns: no result object is built for this.
+    const rows = compactRows(b);
+    const named =
+      (rows && currenciesIn(rows, metric.field)) ?? b.results.map((r) => (r[metric.field] as Money)?.currency);
+    for (const name of named) {
+      const currency = currencyName(name);
       if (currency && found && currency !== found) {
         return 'none';
       }
