@@ -4,7 +4,7 @@ import { ComboboxOption, MultiCombobox, RadioButtonGroup } from '@grafana/ui';
 
 import { FILTERS, FilterKey, NameKind, SourceId } from '../../api/catalog';
 import { selectors } from '../selectors';
-import { PickerRoom } from './PickerRoom';
+import { PickerRoom, chipLabels } from './PickerRoom';
 import { ChoiceKind, ChoiceSource } from '../../org/choices';
 import { describeLoadError } from './loadError';
 import { variableOptions } from './templateVariables';
@@ -79,7 +79,6 @@ function MultiFilterField({ filterKey, source, value, datasource, onChange }: Mu
     return [...base, ...variableOptions()];
   }, [def, choices]);
 
-  const chips = value.map((v) => options.find((o) => o.value === v)?.label ?? v);
   const id = `openai-query-filter-${filterKey}`;
   const tooltip =
     def.kind === 'enum'
@@ -94,7 +93,7 @@ function MultiFilterField({ filterKey, source, value, datasource, onChange }: Mu
       invalid={Boolean(error)}
       error={error ? describeLoadError(error, def.label) : undefined}
     >
-      <PickerRoom fits={{ chips }}>
+      <PickerRoom fits={{ chips: chipLabels(options, value) }}>
         <MultiCombobox<string>
           id={id}
           data-testid={selectors.query.filter(filterKey)}

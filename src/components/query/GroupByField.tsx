@@ -4,7 +4,7 @@ import { ComboboxOption, MultiCombobox, Text } from '@grafana/ui';
 
 import { DIMENSIONS, EndpointDef, GroupByKey } from '../../api/catalog';
 import { selectors } from '../selectors';
-import { PickerRoom } from './PickerRoom';
+import { PickerRoom, chipLabels } from './PickerRoom';
 
 interface Props {
   def: EndpointDef;
@@ -29,7 +29,7 @@ export function GroupByField({ def, value, onChange }: Props) {
       tooltip="One series per combination of these values. Projects, users and API keys are shown by name."
     >
       <div>
-        <PickerRoom fits={{ placeholder: NO_GROUPING, chips: value.map((g) => DIMENSIONS[g]?.label ?? g) }}>
+        <PickerRoom fits={{ placeholder: NO_GROUPING, chips: chipLabels(options, value) }}>
           <MultiCombobox<GroupByKey>
             id="openai-query-group-by"
             data-testid={selectors.query.groupBy}

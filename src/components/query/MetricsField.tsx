@@ -4,7 +4,7 @@ import { ComboboxOption, MultiCombobox } from '@grafana/ui';
 
 import { EndpointDef } from '../../api/catalog';
 import { selectors } from '../selectors';
-import { PickerRoom } from './PickerRoom';
+import { PickerRoom, chipLabels } from './PickerRoom';
 
 interface Props {
   def: EndpointDef;
@@ -27,7 +27,7 @@ export function MetricsField({ def, value, onChange }: Props) {
       optional
       tooltip={`Result fields to chart, one series each. Leave empty for the defaults of ${def.label}: ${defaults.join(', ')}.`}
     >
-      <PickerRoom fits={{ placeholder, chips: value.map((f) => options.find((o) => o.value === f)?.label ?? f) }}>
+      <PickerRoom fits={{ placeholder, chips: chipLabels(options, value) }}>
         <MultiCombobox<string>
           id="openai-query-metrics"
           data-testid={selectors.query.metrics}

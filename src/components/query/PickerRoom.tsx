@@ -1,5 +1,5 @@
 import React, { ReactNode } from 'react';
-import { useTheme2 } from '@grafana/ui';
+import { ComboboxOption, useTheme2 } from '@grafana/ui';
 
 interface Props {
   /** Grid units, as the `width` of Grafana's inputs. */
@@ -28,4 +28,9 @@ export function PickerRoom({ width = 48, fits, children }: Props) {
     ? `max(${theme.spacing(width)}, calc(${chars}ch + ${CONTROLS_PX + chips.length * CHIP_PX}px))`
     : theme.spacing(width);
   return <div style={{ width: room, maxWidth: '100%' }}>{children}</div>;
+}
+
+/** The chips a picker shows for its chosen values: their options' labels, or the values themselves. */
+export function chipLabels<T extends string | number>(options: Array<ComboboxOption<T>>, value: T[]): string[] {
+  return value.map((v) => options.find((o) => o.value === v)?.label ?? String(v));
 }
