@@ -267,15 +267,14 @@ async function measureFrames(bed: Bed, ds: DataSource, panels: PanelRequest[], r
       const t0 = performance.now();
       const buckets = JSON.parse(text).data;
       const t1 = performance.now();
+      // The panel's own frame input, as the query runner gives it (hidden dimensions, its Top).
       const built = buildFrames({
-        def: plan.def,
-        metrics: plan.metrics,
-        groupBy: plan.groupBy,
-        width: plan.width,
+        ...plan,
         buckets,
         names,
         costByModel: query.costByModel,
         legendFormat: query.legendFormat,
+        topN: query.topN,
         refId: query.refId,
       });
       f += performance.now() - t1;
