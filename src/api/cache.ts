@@ -5,9 +5,17 @@
  */
 export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
 
+/** A value as kept, and its estimated size. */
+export interface Settled<T> {
+  value: T;
+  bytes: number;
+}
+
 export class RequestCache {
   private readonly inFlight = new Map<string, Promise<unknown>>();
   private readonly settled = new Map<string, { value: unknown; bytes: number }>();
+  /** Values handed to their readers as loaded, waiting for the form they are kept in (see keepLater). */
+  private readonly pending = new Map<string, { value: unknown }>();
   private bytes = 0;
 
   constructor(private readonly maxBytes = DEFAULT_CACHE_BYTES) {}
@@ -21,7 +29,7 @@ export class RequestCache {
    * settled, it is stored with its estimated size.
    */
   get<T>(key: string, load: () => Promise<T>, keep?: (value: T) => number | undefined): Promise<T> {
-    if (this.settled.has(key)) {
+    if (this.pending.has(key) || this.settled.has(key)) {
       return Promise.resolve(this.peek<T>(key)!);
     }
     const pending = this.inFlight.get(key);
@@ -48,6 +56,10 @@ export class RequestCache {
 
   /** A kept value, marked as most recently used; in-flight loads are not looked at. */
   peek<T>(key: string): T | undefined {
+    const waiting = this.pending.get(key);
+    if (waiting) {
+      return waiting.value as T;
+    }
     const hit = this.settled.get(key);
     if (!hit) {
       return undefined;
@@ -59,16 +71,13 @@ export class RequestCache {
 
   clear() {
     this.settled.clear();
+    this.pending.clear();
     this.bytes = 0;
   }
 
   /** Keeps a settled value of about `bytes`, replacing any under the same key; the least recently used go first. */
   put(key: string, value: unknown, bytes: number) {
-    const old = this.settled.get(key);
-    if (old) {
-      this.settled.delete(key);
-      this.bytes -= old.bytes;
-    }
+    this.remove(key);
     if (bytes > this.maxBytes) {
       return;
     }
@@ -80,6 +89,40 @@ export class RequestCache {
       }
       this.settled.delete(oldest);
       this.bytes -= entry.bytes;
+    }
+  }
+
+  /**
+   * Keeps `value` under `key` at once, as it is, and a macrotask later in the form `settle` gives with its size:
+   * readers waiting on a large answer get it without waiting for its compact form too. Until then, readers get
+   * `value` itself. A newer value under the key replaces it; if `settle` fails, nothing is kept (the next reader
+   * loads the value again).
+   */
+  keepLater<T>(key: string, value: T, settle: (value: T) => Settled<unknown>) {
+    this.remove(key);
+    const entry = { value };
+    this.pending.set(key, entry);
+    setTimeout(() => {
+      if (this.pending.get(key) !== entry) {
+        return;
+      }
+      this.pending.delete(key);
+      let kept: Settled<unknown>;
+      try {
+        kept = settle(value);
+      } catch {
+        return;
+      }
+      this.put(key, kept.value, kept.bytes);
+    }, 0);
+  }
+
+  private remove(key: string) {
+    this.pending.delete(key);
+    const old = this.settled.get(key);
+    if (old) {
+      this.settled.delete(key);
+      this.bytes -= old.bytes;
     }
   }
 }

@@ -3,10 +3,11 @@
  * buckets checked to join up exactly.
  */
 import { BUCKET_SECONDS, BucketWidth, EndpointDef } from '../api/catalog';
+import { Settled } from '../api/cache';
 import { AdminApiClient, Params, encodeQuery } from '../api/client';
 import { ApiError, cursorCycle, describePath } from '../api/errors';
 import { UsageBucket, UsagePage } from '../api/types';
-import { CompactBuckets, compactBuckets, expandBuckets } from './compact';
+import { CompactBuckets, KeptBuckets, compactBuckets, keptBuckets } from './compact';
 
 const MAX_PAGES_PER_RANGE = 100;
 
@@ -20,8 +21,14 @@ export interface BucketRequest {
 /** What fetching buckets needs of the client: GETs, and its cache to keep settled windows (if it has one). */
 export type BucketClient = Pick<AdminApiClient, 'getJson'> & Partial<Pick<AdminApiClient, 'cache'>>;
 
+const compactWindow = (buckets: UsageBucket[]): Settled<CompactBuckets> => {
+  const compact = compactBuckets(buckets);
+  return { value: compact, bytes: compact.bytes };
+};
+
 /**
  * [start, end), every page. A `settled` window (OpenAI no longer revises it) is kept in the client's cache, compactly.
+ * Its first readers get the parsed buckets; compacting waits until they have had them, off their critical path.
  * A window starting off a bucket boundary (a range such as now-7d) starts elsewhere at every refresh while its later
  * buckets stay the same: those are kept apart from the first, so a refresh fetches only its new first bucket.
  */
@@ -39,29 +46,31 @@ export async function fetchRange(
   const key = (from: number, to: number) =>
     `settled ${req.def.path}?${encodeQuery({ start_time: from, end_time: to, ...req.params })}`;
   const kept = (from: number, to: number) =>
-    cache.get(
-      key(from, to),
-      async () => compactBuckets(await fetchPages(client, req, from, to)),
-      (c) => c.bytes
-    );
+    cache.get<KeptBuckets>(key(from, to), async () => {
+      const buckets = await fetchPages(client, req, from, to);
+      cache.keepLater(key(from, to), buckets, compactWindow);
+      return buckets;
+    });
   const width = BUCKET_SECONDS[req.params.bucket_width as BucketWidth];
   const boundary = Math.ceil(start / width) * width;
   if (!(boundary > start && boundary < end)) {
-    return expandBuckets(await kept(start, end));
+    return keptBuckets(await kept(start, end));
   }
-  const later = cache.peek<CompactBuckets>(key(boundary, end));
+  const later = cache.peek<KeptBuckets>(key(boundary, end));
   if (later) {
-    return [...expandBuckets(await kept(start, boundary)), ...expandBuckets(later)];
+    return [...keptBuckets(await kept(start, boundary)), ...keptBuckets(later)];
   }
   // One request for the whole window, kept as its first bucket and the rest.
   const parts = await cache.get(key(start, end), async () => {
     const buckets = await fetchPages(client, req, start, end);
     const cut = buckets.findIndex((b) => b.start_time >= boundary);
-    return [buckets.slice(0, cut < 0 ? buckets.length : cut), cut < 0 ? [] : buckets.slice(cut)].map(compactBuckets);
+    const first = buckets.slice(0, cut < 0 ? buckets.length : cut);
+    const rest = cut < 0 ? [] : buckets.slice(cut);
+    cache.keepLater(key(start, boundary), first, compactWindow);
+    cache.keepLater(key(boundary, end), rest, compactWindow);
+    return [first, rest];
   });
-  cache.put(key(start, boundary), parts[0], parts[0].bytes);
-  cache.put(key(boundary, end), parts[1], parts[1].bytes);
-  return parts.flatMap(expandBuckets);
+  return parts.flat();
 }
 
 async function fetchPages(

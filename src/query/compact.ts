@@ -113,6 +113,17 @@ export function expandBuckets(c: CompactBuckets): UsageBucket[] {
   return buckets;
 }
 
+/**
+ * A settled window as the cache holds it: its parsed buckets while their first readers build their answers, then its
+ * columns, which take a fraction of the memory.
+ */
+export type KeptBuckets = UsageBucket[] | CompactBuckets;
+
+/** The buckets of a kept window, in a new array. */
+export function keptBuckets(kept: KeptBuckets): UsageBucket[] {
+  return Array.isArray(kept) ? kept.slice() : expandBuckets(kept);
+}
+
 /** Rows [from, to) of a window's columns. */
 export interface CompactRows {
   c: CompactBuckets;

@@ -4,17 +4,23 @@
  * memory-bounded cache) and later queries fetch only the buckets after them. Every window, settled or not, goes
  * through the panels' shared fetches (coalesce.ts), so panels that differ only in grouping send one request.
  */
+import { Settled } from '../api/cache';
 import { AdminApiClient } from '../api/client';
 import { UsageBucket } from '../api/types';
 import { joinBuckets } from './buckets';
 import { COALESCE_MS, CoalescedFetches, GroupedRequest, WideTest } from './coalesce';
-import { CompactBuckets, compactBuckets, expandBuckets } from './compact';
+import { KeptBuckets, compactBuckets, keptBuckets } from './compact';
 
 /** The settled buckets at the start of a window, and where they end. */
 interface Kept {
-  buckets: CompactBuckets;
+  buckets: KeptBuckets;
   end: number;
 }
+
+const compactKept = ({ buckets, end }: { buckets: UsageBucket[]; end: number }): Settled<Kept> => {
+  const compact = compactBuckets(buckets);
+  return { value: { buckets: compact, end }, bytes: compact.bytes };
+};
 
 export class RecentBuckets {
   private readonly shared: CoalescedFetches;
@@ -38,7 +44,7 @@ export class RecentBuckets {
     const kept = this.client.cache.peek<Kept>(key);
     const from = kept && kept.end > start && kept.end < end ? kept.end : start;
     const rest = await this.shared.fetch(req, from, end, false);
-    const buckets = joinBuckets([from === start ? [] : expandBuckets(kept!.buckets), rest], start);
+    const buckets = joinBuckets([from === start ? [] : keptBuckets(kept!.buckets), rest], start);
 
     const settledBefore = nowSec - req.def.provisional.seconds;
     let n = 0;
@@ -46,8 +52,8 @@ export class RecentBuckets {
       n++;
     }
     if (n > 0 && buckets[n - 1].end_time > (kept?.end ?? start)) {
-      const prefix = compactBuckets(buckets.slice(0, n));
-      this.client.cache.put(key, { buckets: prefix, end: buckets[n - 1].end_time }, prefix.bytes);
+      // Compacted once this query has its answer.
+      this.client.cache.keepLater(key, { buckets: buckets.slice(0, n), end: buckets[n - 1].end_time }, compactKept);
     }
     return buckets;
   }
