@@ -40,37 +40,50 @@ export function compactBuckets(buckets: UsageBucket[]): CompactBuckets {
   const parts = buckets.map((b) => compactRows(b) ?? b.results);
   const offsets = new Uint32Array(buckets.length + 1);
   parts.forEach((p, i) => (offsets[i + 1] = offsets[i] + (Array.isArray(p) ? p.length : p.to - p.from)));
+  const total = offsets[buckets.length];
   const fields: string[] = [];
   const seen = new Set<string>();
-  const see = (f: string) => {
-    if (!seen.has(f)) {
-      seen.add(f);
-      fields.push(f);
-    }
-  };
   for (const p of parts) {
     if (Array.isArray(p)) {
-      p.forEach((r) => Object.keys(r).forEach(see));
-    } else {
-      p.c.columns.forEach((col) => see(col.field));
-    }
-  }
-  const total = offsets[buckets.length];
-  const columns = fields.map((f) => {
-    const values = new Array<unknown>(total);
-    parts.forEach((p, i) => {
-      const at = offsets[i];
-      if (Array.isArray(p)) {
-        p.forEach((r, k) => (values[at + k] = r[f]));
-      } else {
-        const col = p.c.columns.find((x) => x.field === f);
-        for (let row = p.from; row < p.to; row++) {
-          values[at + row - p.from] = col ? read(col, row) : undefined;
+      for (const r of p) {
+        for (const f in r) {
+          if (!seen.has(f)) {
+            seen.add(f);
+            fields.push(f);
+          }
         }
       }
+    } else {
+      for (const col of p.c.columns) {
+        if (!seen.has(col.field)) {
+          seen.add(col.field);
+          fields.push(col.field);
+        }
+      }
+    }
+  }
+  let columns: Column[];
+  if (parts.every((p) => Array.isArray(p))) {
+    // Parsed results (the usual case): each field read straight from them, one pass to tell its kind, one to store it.
+    const rows = (parts as UsageResult[][]).flat();
+    columns = fields.map((f) => column(f, total, (i) => rows[i][f]));
+  } else {
+    columns = fields.map((f) => {
+      const values = new Array<unknown>(total);
+      parts.forEach((p, i) => {
+        const at = offsets[i];
+        if (Array.isArray(p)) {
+          p.forEach((r, k) => (values[at + k] = r[f]));
+        } else {
+          const col = p.c.columns.find((x) => x.field === f);
+          for (let row = p.from; row < p.to; row++) {
+            values[at + row - p.from] = col ? read(col, row) : undefined;
+          }
+        }
+      });
+      return column(f, total, (i) => values[i]);
     });
-    return column(f, values);
-  });
+  }
   const starts = Float64Array.from(buckets, (b) => b.start_time);
   const ends = Float64Array.from(buckets, (b) => b.end_time);
   const bytes =
@@ -250,23 +263,25 @@ function isMoney(v: unknown): v is { value: unknown; currency?: Dim } {
     return false;
   }
   const o = v as Record<string, unknown>;
-  return (
-    Object.keys(o).every((k) => k === 'value' || k === 'currency') &&
-    moneyNumber(o.value) !== undefined &&
-    isDim(o.currency)
-  );
+  for (const k in o) {
+    if (k !== 'value' && k !== 'currency') {
+      return false;
+    }
+  }
+  return moneyNumber(o.value) !== undefined && isDim(o.currency);
 }
 
-function column(field: string, values: unknown[]): Column {
+/** The `n` values `at` gives, as a column. */
+function column(field: string, n: number, at: (i: number) => unknown): Column {
   // One pass tells text from numbers, one value throughout, and the narrowest array for whole counts.
-  const first = values[0];
+  const first = at(0);
   let dims = true;
   let numbers = true;
   let same = true;
   let whole = true;
   let max = 0;
-  for (let i = 0; i < values.length && (dims || numbers); i++) {
-    const v = values[i];
+  for (let i = 0; i < n && (dims || numbers); i++) {
+    const v = at(i);
     same = same && v === first;
     if (typeof v === 'number') {
       dims = false;
@@ -283,47 +298,57 @@ function column(field: string, values: unknown[]): Column {
     }
   }
   if (dims || (numbers && same)) {
-    return same ? { kind: 'same', field, value: first as Dim | number } : dimColumn(field, values as Dim[]);
+    return same ? { kind: 'same', field, value: first as Dim | number } : dimColumn(field, n, at);
   }
   if (numbers) {
     // Whole counts in the narrowest array that holds them all; anything else (or a result without one) as doubles.
-    const out = new (!whole ? Float64Array : max <= 0xff ? Uint8Array : max <= 0xffff ? Uint16Array : Uint32Array)(
-      values.length
-    );
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
+    const out = new (!whole ? Float64Array : max <= 0xff ? Uint8Array : max <= 0xffff ? Uint16Array : Uint32Array)(n);
+    for (let i = 0; i < n; i++) {
+      const v = at(i);
       out[i] = isAbsent(v) ? NaN : (v as number);
     }
     return { kind: 'number', field, values: out };
   }
-  if (values.every(isMoney)) {
-    const money = values as Array<{ value: unknown; currency?: Dim }>;
-    return {
-      kind: 'money',
-      field,
-      values: Float64Array.from(money, (m) => moneyNumber(m.value)!),
-      currency: column(
-        field,
-        money.map((m) => m.currency)
-      ),
-    };
+  let money = true;
+  for (let i = 0; i < n && money; i++) {
+    money = isMoney(at(i));
+  }
+  if (money) {
+    const amount = (i: number) => at(i) as { value: unknown; currency?: Dim };
+    const values = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      values[i] = moneyNumber(amount(i).value)!;
+    }
+    return { kind: 'money', field, values, currency: column(field, n, (i) => amount(i).currency) };
+  }
+  const values = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) {
+    values[i] = at(i);
   }
   return { kind: 'raw', field, values };
 }
 
-function dimColumn(field: string, values: Dim[]): Column {
+function dimColumn(field: string, n: number, at: (i: number) => unknown): Column {
   const ids = new Map<Dim, number>();
   const table: Dim[] = [];
-  const index = new Uint32Array(values.length);
-  values.forEach((v, i) => {
-    let id = ids.get(v);
-    if (id === undefined) {
-      id = table.length;
-      ids.set(v, id);
-      table.push(v);
+  const index = new Uint32Array(n);
+  // Neighbouring results often hold the same value: no lookup for those.
+  let last: Dim = undefined;
+  let lastId = -1;
+  for (let i = 0; i < n; i++) {
+    const v = at(i) as Dim;
+    if (v !== last || lastId < 0) {
+      let id = ids.get(v);
+      if (id === undefined) {
+        id = table.length;
+        ids.set(v, id);
+        table.push(v);
+      }
+      last = v;
+      lastId = id;
     }
-    index[i] = id;
-  });
+    index[i] = lastId;
+  }
   // Indexes sized to the distinct values, not to the rows.
   const narrow =
     table.length <= 0x100 ? Uint8Array.from(index) : table.length <= 0x10000 ? Uint16Array.from(index) : index;
