@@ -7,7 +7,7 @@ import { Settled } from '../api/cache';
 import { AdminApiClient, Params, encodeQuery } from '../api/client';
 import { ApiError, cursorCycle, describePath } from '../api/errors';
 import { UsageBucket, UsagePage } from '../api/types';
-import { CompactBuckets, KeptBuckets, compactBuckets, keptBuckets } from './compact';
+import { CompactBuckets, KeptBuckets, keptBuckets, settleBuckets } from './compact';
 
 const MAX_PAGES_PER_RANGE = 100;
 
@@ -22,7 +22,7 @@ export interface BucketRequest {
 export type BucketClient = Pick<AdminApiClient, 'getJson'> & Partial<Pick<AdminApiClient, 'cache'>>;
 
 const compactWindow = (buckets: UsageBucket[]): Settled<CompactBuckets> => {
-  const compact = compactBuckets(buckets);
+  const compact = settleBuckets(buckets);
   return { value: compact, bytes: compact.bytes };
 };
 

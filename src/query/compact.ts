@@ -103,27 +103,51 @@ export function expandBuckets(c: CompactBuckets): UsageBucket[] {
   const buckets: UsageBucket[] = [];
   for (let i = 0; i < c.starts.length; i++) {
     const b = { object: 'bucket', start_time: c.starts[i], end_time: c.ends[i] } as UsageBucket;
-    const rows: CompactRows = { c, from: c.offsets[i], to: c.offsets[i + 1] };
-    let results: UsageResult[] | undefined;
-    Object.defineProperty(b, 'results', {
-      enumerable: true,
-      configurable: true,
-      get: () => {
-        if (!results) {
-          results = expandRows(rows);
-          unread.delete(b);
-        }
-        return results;
-      },
-      set: (value: UsageResult[]) => {
-        results = value;
-        unread.delete(b);
-      },
-    });
-    unread.set(b, rows);
+    readFromColumns(b, c, i);
     buckets.push(b);
   }
   return buckets;
+}
+
+/** Bucket i of the window: its results built from the columns when first read. */
+function readFromColumns(b: UsageBucket, c: CompactBuckets, i: number) {
+  const rows: CompactRows = { c, from: c.offsets[i], to: c.offsets[i + 1] };
+  let results: UsageResult[] | undefined;
+  Object.defineProperty(b, 'results', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (!results) {
+        results = expandRows(rows);
+        unread.delete(b);
+      }
+      return results;
+    },
+    set: (value: UsageResult[]) => {
+      results = value;
+      unread.delete(b);
+    },
+  });
+  unread.set(b, rows);
+}
+
+/**
+ * Results from which a window's parsed objects are let go once it is compacted: thousands of result objects take
+ * megabytes, their columns a tenth of that.
+ */
+export const RELEASE_RESULTS = 5000;
+
+/**
+ * A settled window compacted for the cache. Readers still holding a large window's buckets (a panel waiting for its
+ * other windows) then read them from the columns too, so the parsed objects can be collected; a smaller window's
+ * readers keep its objects, which they read faster than columns they would have to expand.
+ */
+export function settleBuckets(buckets: UsageBucket[]): CompactBuckets {
+  const c = compactBuckets(buckets);
+  if (c.offsets[buckets.length] >= RELEASE_RESULTS) {
+    buckets.forEach((b, i) => readFromColumns(b, c, i));
+  }
+  return c;
 }
 
 /**

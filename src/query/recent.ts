@@ -9,7 +9,7 @@ import { AdminApiClient } from '../api/client';
 import { UsageBucket } from '../api/types';
 import { joinBuckets } from './buckets';
 import { COALESCE_MS, CoalescedFetches, GroupedRequest, WideTest } from './coalesce';
-import { KeptBuckets, compactBuckets, keptBuckets } from './compact';
+import { KeptBuckets, keptBuckets, settleBuckets } from './compact';
 
 /** The settled buckets at the start of a window, and where they end. */
 interface Kept {
@@ -18,7 +18,7 @@ interface Kept {
 }
 
 const compactKept = ({ buckets, end }: { buckets: UsageBucket[]; end: number }): Settled<Kept> => {
-  const compact = compactBuckets(buckets);
+  const compact = settleBuckets(buckets);
   return { value: { buckets: compact, end }, bytes: compact.bytes };
 };
 
