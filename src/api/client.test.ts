@@ -50,6 +50,64 @@ describe('RequestCache', () => {
   });
 });
 
+describe('RequestCache, values kept later', () => {
+  const later = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+  it('hands the value to readers at once and keeps its settled form a macrotask later, settled once', async () => {
+    const cache = new RequestCache(10_000);
+    const parsed = ['parsed'];
+    const settle = jest.fn((value: string[]) => ({ value: { compact: value.length }, bytes: 100 }));
+    cache.keepLater('w', parsed, settle);
+    const load = jest.fn(() => Promise.resolve(['loaded']));
+    expect(await cache.get('w', load)).toBe(parsed);
+    expect(cache.peek('w')).toBe(parsed);
+    expect(cache.size).toEqual({ entries: 0, bytes: 0 });
+    await later();
+    expect(cache.peek('w')).toEqual({ compact: 1 });
+    expect(await cache.get('w', load)).toEqual({ compact: 1 });
+    expect(cache.size).toEqual({ entries: 1, bytes: 100 });
+    expect(settle).toHaveBeenCalledTimes(1);
+    expect(load).not.toHaveBeenCalled();
+  });
+
+  it('counts settled values against its memory bound, and drops a value replaced or cleared before it settles', async () => {
+    const cache = new RequestCache(250);
+    const settle = jest.fn((value: string) => ({ value, bytes: 100 }));
+    ['a', 'b', 'c', 'd'].forEach((key) => cache.keepLater(key, key, settle));
+    cache.put('b', 'newer', 10);
+    await later();
+    // b was replaced before it settled; the least recently kept go first beyond 250 bytes (b, then a).
+    expect(settle.mock.calls.map(([key]) => key)).toEqual(['a', 'c', 'd']);
+    expect(cache.size).toEqual({ entries: 2, bytes: 200 });
+    expect([cache.peek('a'), cache.peek('b'), cache.peek('c'), cache.peek('d')]).toEqual([
+      undefined,
+      undefined,
+      'c',
+      'd',
+    ]);
+
+    cache.keepLater('e', 'e', settle);
+    cache.clear();
+    await later();
+    expect(cache.size).toEqual({ entries: 0, bytes: 0 });
+    expect(cache.peek('e')).toBeUndefined();
+    expect(settle).toHaveBeenCalledTimes(3);
+  });
+
+  it('keeps nothing when settling fails, without losing what readers were given; the next reader loads again', async () => {
+    const cache = new RequestCache(10_000);
+    const parsed = ['parsed'];
+    cache.keepLater('w', parsed, () => {
+      throw new Error('cannot compact');
+    });
+    expect(await cache.get('w', () => Promise.resolve(['loaded']))).toBe(parsed);
+    await later();
+    expect(parsed).toEqual(['parsed']);
+    expect(cache.size).toEqual({ entries: 0, bytes: 0 });
+    expect(await cache.get('w', () => Promise.resolve(['loaded']))).toEqual(['loaded']);
+  });
+});
+
 describe('Limiter', () => {
   it('never runs more than its budget at once, and halves it on a rate limit', async () => {
     const limiter = new Limiter({ max: 4, sleep: () => Promise.resolve() });

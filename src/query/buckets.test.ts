@@ -5,6 +5,7 @@
 import { Harness, startHarness } from '../../tests/harness';
 import { OpenAIQuery, QueryType } from '../types';
 import { fetchRange } from './buckets';
+import { compactBuckets, compactRows } from './compact';
 import { planQuery } from './engine';
 
 const NOW = Date.UTC(2025, 5, 18, 14, 37, 23) / 1000;
@@ -59,5 +60,44 @@ describe('a settled window starting off a bucket boundary', () => {
     expect(moved).toEqual(await fetchRange(plain, plan, later, end, true));
     expect(moved.slice(1)).toEqual(cold.slice(1));
     expect(moved[0].start_time).toBe(later);
+  });
+});
+
+/** Settled windows are compacted for the cache a macrotask after their first readers had them. */
+const compacted = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('a settled window fetched cold', () => {
+  const end = Math.floor(NOW / DAY) * DAY - DAY;
+  const start = end - 3 * DAY;
+  const plan = planQuery({ ...query, groupBy: ['model', 'project_id'] }, start * 1000, end * 1000, NOW * 1000);
+
+  it('reaches its readers as parsed, and every later reader gets the same buckets, from columns once compacted', async () => {
+    const client = h.ds.client;
+    client.cache.clear();
+    h.sim.resetStats();
+    // Two panels at once: one request.
+    const [cold, other] = await Promise.all([
+      fetchRange(client, plan, start, end, true),
+      fetchRange(client, plan, start, end, true),
+    ]);
+    expect(sent()).toEqual([[start, end]]);
+    expect(other).toEqual(cold);
+    expect(cold.every((b) => compactRows(b) === undefined)).toBe(true);
+    const answer = JSON.parse(JSON.stringify(cold));
+
+    // Before the compaction, a reader gets the parsed buckets without a request.
+    const early = await fetchRange(client, plan, start, end, true);
+    expect(early.map((b) => b.results)).toEqual(cold.map((b) => b.results));
+    expect(client.cache.size).toEqual({ entries: 0, bytes: 0 });
+
+    await compacted();
+    const later = await fetchRange(client, plan, start, end, true);
+    expect(sent()).toEqual([]);
+    expect(later.every((b) => compactRows(b) !== undefined)).toBe(true);
+    expect(client.cache.size).toEqual({ entries: 1, bytes: compactBuckets(cold).bytes });
+    expect(later).toEqual(answer);
+    // A small window's first readers still hold their parsed results.
+    expect(cold).toEqual(answer);
+    expect(cold.every((b) => compactRows(b) === undefined)).toBe(true);
   });
 });

@@ -15,7 +15,8 @@ import { ENDPOINTS, GroupByKey } from '../api/catalog';
 import { AdminApiClient } from '../api/client';
 import { UsageBucket, UsageResult } from '../api/types';
 import { OpenAIQuery, QueryType } from '../types';
-import { compactBuckets, compactRows, expandBuckets } from './compact';
+import { fetchRange } from './buckets';
+import { RELEASE_RESULTS, compactBuckets, compactRows, expandBuckets } from './compact';
 import { FetchPlan, fetchBuckets, planQuery } from './engine';
 import { buildFrames } from './frames';
 import { RecentBuckets } from './recent';
@@ -66,14 +67,15 @@ function usageByKey(start: number, end: number): UsageBucket[] {
 /** Settled windows are compacted for the cache a macrotask after their first readers had them. */
 const compacted = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-/** Grafana's backend answering usage requests from the generator, and counting them. */
-function fakeApi() {
+/** Grafana's backend answering usage requests from the generator (each result passed to `alter`), and counting them. */
+function fakeApi(alter?: (r: Record<string, unknown>) => void) {
   const requests: URLSearchParams[] = [];
   const backendSrv = {
     fetch: ({ url }: { url: string }) => {
       const q = new URLSearchParams(url.split('?')[1]);
       requests.push(q);
       const data = usageByKey(Number(q.get('start_time')), Number(q.get('end_time')));
+      data.forEach((b) => b.results.forEach((r) => alter?.(r)));
       return of({ data: { object: 'page', data, has_more: false, next_page: null }, status: 200 });
     },
   } as unknown as BackendSrv;
@@ -147,6 +149,18 @@ describe('compact buckets', () => {
     expect(expandBuckets(compactBuckets(bad))).toEqual(bad);
   });
 
+  it('reads the same from buckets kept as columns joined with newer parsed ones', () => {
+    const older = usageByKey(NOW - 6 * HOUR, NOW - 3 * HOUR);
+    const newer = usageByKey(NOW - 3 * HOUR, NOW);
+    // Newer results lack a field the older ones have, and hold text where the older hold counts.
+    newer.forEach((b) => b.results.forEach((r) => ((r.output_tokens = String(r.output_tokens)), delete r.batch)));
+    const joined = [...expandBuckets(compactBuckets(older)), ...newer];
+    expect(joined.slice(0, older.length).every((b) => compactRows(b) !== undefined)).toBe(true);
+    const raw = JSON.stringify([...older, ...newer]);
+    expect(JSON.stringify(expandBuckets(compactBuckets(joined)))).toBe(raw);
+    expect(JSON.stringify(expandBuckets(compactBuckets([...older, ...newer])))).toBe(raw);
+  });
+
   it('estimates the heap it takes within a quarter', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
@@ -209,6 +223,55 @@ describe('90 days of hourly usage by 3,000 API keys', () => {
         .map((b) => [b.start_time, b.results.length, b.results.reduce((a, r) => a + Number(r.input_tokens), 0)]);
     expect(tokens(refreshed)).toEqual(tokens(cold));
   }, 300_000);
+});
+
+describe('a large settled window fetched cold', () => {
+  const end = Math.floor(NOW / DAY) * DAY - DAY;
+  const start = end - 7 * DAY;
+  const query: OpenAIQuery = {
+    refId: 'A',
+    queryType: QueryType.TimeSeries,
+    source: 'completions',
+    bucketWidth: '1h',
+    metrics: ['input_tokens', 'output_tokens'],
+    groupBy: ['api_key_id'],
+  };
+  const plan = planQuery(query, start * 1000, end * 1000, NOW * 1000);
+  const series = (buckets: UsageBucket[]) =>
+    buildFrames({ ...plan, buckets, names: {}, refId: 'A' }).map((f) => [f.name, f.fields[1].values]);
+
+  it('is read from its columns by readers still holding it once compacted, exactly as parsed', async () => {
+    const { requests, client } = fakeApi();
+    const buckets = await fetchRange(client, plan, start, end, true);
+    expect(buckets.reduce((a, b) => a + b.results.length, 0)).toBeGreaterThanOrEqual(RELEASE_RESULTS);
+    expect(buckets.some((b) => compactRows(b) !== undefined)).toBe(false);
+    const parsed = JSON.stringify(buckets);
+    const fromObjects = series(buckets);
+
+    await compacted();
+    expect(buckets.every((b) => compactRows(b) !== undefined)).toBe(true);
+    expect(series(buckets)).toEqual(fromObjects);
+    expect(JSON.stringify(buckets)).toBe(parsed);
+    const again = await fetchRange(client, plan, start, end, true);
+    expect(requests).toHaveLength(1);
+    expect(JSON.stringify(again)).toBe(parsed);
+    expect(client.cache.size.entries).toBe(1);
+  });
+
+  it('keeps its answer when it cannot be compacted, and is fetched again by the next reader', async () => {
+    // A value compaction cannot size (a BigInt stands for anything it cannot keep).
+    const { requests, client } = fakeApi((r) => (r.extra = BigInt(1)));
+    const buckets = await fetchRange(client, plan, start, end, true);
+    const fromObjects = series(buckets);
+
+    await compacted();
+    expect(client.cache.size).toEqual({ entries: 0, bytes: 0 });
+    expect(buckets.every((b) => compactRows(b) === undefined && b.results.length > 0)).toBe(true);
+    expect(series(buckets)).toEqual(fromObjects);
+    const again = await fetchRange(client, plan, start, end, true);
+    expect(requests).toHaveLength(2);
+    expect(series(again)).toEqual(fromObjects);
+  });
 });
 
 describe('frames of kept windows', () => {

@@ -125,6 +125,20 @@ describe('refreshing a range that ends at now', () => {
     ]);
   });
 
+  it('refreshes the same from settled buckets not yet compacted as from their columns', async () => {
+    const panels = [{ targets: [hourly(['model', 'batch'])], from }];
+    await load(h.ds, panels);
+    // The answers are in before the windows that came last are compacted for the cache.
+    const compactedAtAnswer = h.ds.client.cache.size.entries;
+    const settledEnd = Math.floor((NOW - HOUR) / HOUR) * HOUR;
+    const recent = (groupBy: string[]) => ({ path: '/v1/organization/usage/completions', start: settledEnd, groupBy });
+    expect(await refreshAfter(60, panels)).toEqual([recent(['model', 'batch'])]);
+
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(h.ds.client.cache.size.entries).toBeGreaterThan(compactedAtAnswer);
+    expect(await refreshAfter(120, panels)).toEqual([recent(['model', 'batch'])]);
+  });
+
   it('sends one request for panels that differ only in grouping, summed back to each grouping', async () => {
     const panels = [
       { targets: [hourly(['model'])], from },
