@@ -4,7 +4,7 @@
  * one request grouped by the union of their dimensions (where that union stays small), and each panel gets the sums
  * for its own grouping. A range starting on a bucket boundary is cut out of one that starts earlier.
  */
-import { BUCKET_SECONDS, BucketWidth, DIMENSIONS, GroupByKey, NameKind } from '../api/catalog';
+import { BUCKET_SECONDS, BucketWidth, DIMENSIONS, GroupByKey, MetricDef, NameKind } from '../api/catalog';
 import { AdminApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
 import { LIST_LIMIT } from '../org/lists';
@@ -198,17 +198,41 @@ function regrouped(req: GroupedRequest, buckets: UsageBucket[], start: number, s
 
 /** What the API answers for a coarser grouping: metrics summed over the dimensions not asked for. */
 function sumGroups(req: GroupedRequest, results: UsageResult[]): UsageResult[] {
-  const groups = new Map<string, UsageResult>();
+  const dims = req.groupBy;
+  // Amounts in different currencies are never added up.
+  const money = req.def.metrics.filter((m) => m.value === 'money');
+  const depth = dims.length + money.length;
+  // One map level per dimension and currency, the last holding the group: no key is built per result.
+  const root: Level = new Map();
+  const groups: UsageResult[] = [];
+  const json = new Map<string, object>();
+  let only: UsageResult | undefined;
   for (const r of results) {
-    const values = req.groupBy.map((d) => r[d] ?? null);
-    // Amounts in different currencies are never added up.
-    const currencies = req.def.metrics.filter((m) => m.value === 'money').map((m) => currencyOf(r, m));
-    const key = JSON.stringify([...values, ...currencies]);
-    let g = groups.get(key);
+    let g: UsageResult | undefined;
+    if (depth === 0) {
+      g = only;
+    } else {
+      let level = root;
+      for (let j = 0; j < depth - 1; j++) {
+        const part = partOf(r, dims, money, j, json);
+        let next = level.get(part) as Level | undefined;
+        if (!next) {
+          next = new Map();
+          level.set(part, next);
+        }
+        level = next;
+      }
+      const last = partOf(r, dims, money, depth - 1, json);
+      g = level.get(last) as UsageResult | undefined;
+      if (!g) {
+        g = newGroup(r, dims);
+        level.set(last, g);
+        groups.push(g);
+      }
+    }
     if (!g) {
-      const group: UsageResult = { object: r.object };
-      req.groupBy.forEach((d, j) => ((group as Record<string, unknown>)[d] = values[j]));
-      groups.set(key, (g = group));
+      only = g = newGroup(r, dims);
+      groups.push(g);
     }
     for (const m of req.def.metrics) {
       const absent = r[m.field] === undefined || r[m.field] === null;
@@ -220,5 +244,38 @@ function sumGroups(req: GroupedRequest, results: UsageResult[]): UsageResult[] {
       }
     }
   }
-  return [...groups.values()];
+  return groups;
+}
+
+/** Groups by one map level per value (see sumGroups). */
+interface Level extends Map<unknown, Level | UsageResult> {}
+
+/**
+ * Value j of a result's group: its dimensions, then the currency of each amount. Text, flags, numbers and null are
+ * their own keys; anything else (never sent by the API) is keyed by its JSON, so equal values share a group.
+ */
+function partOf(r: UsageResult, dims: GroupByKey[], money: MetricDef[], j: number, json: Map<string, object>): unknown {
+  if (j >= dims.length) {
+    return currencyOf(r, money[j - dims.length]);
+  }
+  const v = r[dims[j]] ?? null;
+  if (v === null || typeof v !== 'object') {
+    return v;
+  }
+  // One key object per JSON text, apart from every text, flag or number.
+  const text = JSON.stringify(v);
+  let key = json.get(text);
+  if (!key) {
+    key = {};
+    json.set(text, key);
+  }
+  return key;
+}
+
+function newGroup(r: UsageResult, dims: GroupByKey[]): UsageResult {
+  const group: UsageResult = { object: r.object };
+  for (const d of dims) {
+    (group as Record<string, unknown>)[d] = r[d] ?? null;
+  }
+  return group;
 }

@@ -247,4 +247,46 @@ describe('RecentBuckets', () => {
       { object: 'organization.usage.completions.result', input_tokens: 7, output_tokens: 3 },
     ]);
   });
+
+  it('sums amounts per currency, never across, and keeps a project sent as "" apart from none', async () => {
+    const costs = ENDPOINTS.costs;
+    const r = (project_id: string | null, line_item: string, value: number | string, currency: string) => ({
+      object: 'organization.costs.result',
+      project_id,
+      line_item,
+      amount: { value, currency },
+    });
+    const results = [
+      r('p', 'a', 1.25, 'usd'),
+      r('p', 'b', '0.5', 'USD'),
+      r('p', 'a', 7, 'eur'),
+      r('', 'a', 2, 'usd'),
+      r(null, 'b', 4, 'usd'),
+    ];
+    const getJson = jest.fn(async () => page([{ object: 'bucket', start_time: 0, end_time: DAY, results }]));
+    const recent = new RecentBuckets(fakeClient(getJson));
+    const daily = (groupBy: Array<'project_id' | 'line_item'>) => ({
+      def: costs,
+      width: '1d' as const,
+      groupBy,
+      params: { bucket_width: '1d', group_by: groupBy.length ? groupBy : undefined, limit: 180 },
+    });
+    const [byProject, total] = await Promise.all([
+      recent.fetch(daily(['project_id']), 0, DAY, DAY),
+      recent.fetch(daily([]), 0, DAY, DAY),
+      recent.fetch(daily(['project_id', 'line_item']), 0, DAY, DAY),
+    ]);
+    expect(getJson).toHaveBeenCalledTimes(1);
+    const amount = (value: number, currency: string) => ({ value, currency });
+    expect(byProject[0].results).toEqual([
+      { object: 'organization.costs.result', project_id: 'p', amount: amount(1.75, 'USD') },
+      { object: 'organization.costs.result', project_id: 'p', amount: amount(7, 'eur') },
+      { object: 'organization.costs.result', project_id: '', amount: amount(2, 'usd') },
+      { object: 'organization.costs.result', project_id: null, amount: amount(4, 'usd') },
+    ]);
+    expect(total[0].results).toEqual([
+      { object: 'organization.costs.result', amount: amount(7.75, 'usd') },
+      { object: 'organization.costs.result', amount: amount(7, 'eur') },
+    ]);
+  });
 });
