@@ -585,11 +585,8 @@ function runSums(view: WindowView, bounds: number[]): RunSums {
   return summed;
 }
 
-/**
- * The run's rows added, bucket by bucket, to the slots of their series: dense[(slots[series] * width + metric) * n
- * + bucket].
- */
-function layOut(run: KeptRun, slotOf: Uint32Array, dense: Float64Array, n: number): void {
+/** The run's rows added, bucket by bucket, to the slots of their series: dense[slots[series] * width + metric]. */
+function layOut(run: KeptRun, slotOf: Uint32Array, dense: number[][]): void {
   const { view, bounds, ids } = run;
   const { canonical, width } = view;
   const groups = view.group.index;
@@ -607,7 +604,7 @@ function layOut(run: KeptRun, slotOf: Uint32Array, dense: Float64Array, n: numbe
       for (let at = bounds[k]; at < bounds[k + 1]; at++) {
         const v = column ? column[at] : read(at);
         if (v === v) {
-          dense[(slots[groups ? groups[at] : 0] + m) * n + b] += v;
+          dense[slots[groups ? groups[at] : 0] + m][b] += v;
         }
       }
     }
@@ -695,19 +692,19 @@ export function renderFrames(collected: Collected, input: FrameInput): DataFrame
   const slots = shown.length + (cut ? 1 : 0);
   const slotOf = new Uint32Array(count).fill(cut ? shown.length : 0);
   shown.forEach((s, k) => (slotOf[s.id] = k));
-  const dense = new Float64Array(slots * width * n);
+  const dense: number[][] = [];
+  for (let k = 0; k < slots * width; k++) {
+    dense.push(new Array<number>(n).fill(0));
+  }
   for (let row = 0; row < rows.series.length; row++) {
     const base = slotOf[rows.series[row]] * width;
     const b = rows.bucket[row];
     for (let m = 0; m < width; m++) {
-      dense[(base + m) * n + b] += rows.values[row * width + m];
+      dense[base + m][b] += rows.values[row * width + m];
     }
   }
-  collected.runs.forEach((run) => layOut(run, slotOf, dense, n));
-  // Grafana's fields take plain arrays.
-  const valuesOf = (slot: number, m: number) =>
-    Array.from(dense.subarray((slot * width + m) * n, (slot * width + m + 1) * n));
-
+  collected.runs.forEach((run) => layOut(run, slotOf, dense));
+  const valuesOf = (slot: number, m: number) => dense[slot * width + m];
   const frames: DataFrame[] = [];
   const times = buckets.map((b) => b.start_time * 1000);
   const units = metrics.map((metric) => unitOf(metric, buckets));
