@@ -58,28 +58,24 @@ export interface FrameInput extends CollectInput {
 /** Label names of a dimension: `project_id` gives `project_id` (ID) and `project` (name). */
 export const NAME_LABEL: Record<NameKind, string> = { project: 'project', user: 'user', apiKey: 'api_key' };
 
-interface Series {
-  /** The grouping values shown, the model first with cost by model. */
-  parts: Array<string | null>;
-  /** The project the results came from when only one did (always so for a series per API key). */
-  project: string | null;
-  /** The ranking: the totals of every metric summed (input plus output tokens, say). */
-  score: number;
-  /** The last bucket with a result, to refuse a group given twice in one bucket. */
-  last: number;
-}
-
 /**
  * Series by group, one map level per grouping value, the last holding the series' index: no key is built per result
  * (null stays apart from "").
  */
 interface Level extends Map<string | null, Level | number> {}
 
-/** The series of the buckets, summed per shown group, before any name is known. */
+/** The series of the buckets, summed per shown group, before any name is known: numbered in the order first seen. */
 export interface Collected {
-  series: Series[];
+  count: number;
+  /** The grouping values shown of each series, the model first with cost by model: parts[series * depth + j]. */
+  parts: Array<string | null>;
+  depth: number;
+  /** The project each series came from when only one did (always so for a series per API key). */
+  projects: Array<string | null>;
   /** Sums over the range, per series and metric: totals[series * metrics + metric]. */
   totals: Float64Array;
+  /** The ranking: the totals of every metric summed (input plus output tokens, say). */
+  scores: Float64Array;
   /** The grouping shown, without the model of cost by model. */
   dims: GroupByKey[];
   byModel: boolean;
@@ -171,18 +167,21 @@ export function collectSeries(input: CollectInput): Collected {
     }
     return lastView;
   };
-  let count = 0;
+  let read = 0;
   for (let i = 0; i < n; i++) {
-    count += viewOf(compactRows(buckets[i])) ? 0 : buckets[i].results.length;
+    read += viewOf(compactRows(buckets[i])) ? 0 : buckets[i].results.length;
   }
   const rows: Rows = {
-    bucket: new Uint32Array(count),
-    series: new Uint32Array(count),
-    values: new Float64Array(count * width),
+    bucket: new Uint32Array(read),
+    series: new Uint32Array(read),
+    values: new Float64Array(read * width),
   };
-  // Series in the order first seen; their totals side by side, grown as series come.
-  const series: Series[] = [];
+  // Series in the order first seen, field by field; totals and the last bucket with a result grown as series come.
+  let count = 0;
+  const parts: Array<string | null> = [];
+  const projectOf: Array<string | null> = [];
   let totals = new Float64Array(64 * width);
+  let lastBucket = new Int32Array(64);
   const root: Level = new Map();
   // With cost by model the model is the first grouping value.
   const depth = dims.length + (byModel ? 1 : 0);
@@ -197,21 +196,24 @@ export function collectSeries(input: CollectInput): Collected {
   };
   const partOf = (r: UsageResult, j: number, model: string | null): string | null =>
     byModel ? (j === 0 ? model : dimValue(r[dims[j - 1]])) : dimValue(r[dims[j]]);
-  const add = (parts: Array<string | null>, project: string | null): number => {
-    series.push({ parts, project, score: 0, last: -1 });
-    if (series.length * width > totals.length) {
+  const add = (project: string | null): number => {
+    projectOf.push(project);
+    if (count === lastBucket.length) {
       const grown = new Float64Array(totals.length * 2);
       grown.set(totals);
       totals = grown;
+      const later = new Int32Array(count * 2);
+      later.set(lastBucket);
+      lastBucket = later;
     }
-    return series.length - 1;
+    lastBucket[count] = -1;
+    return count++;
   };
   const create = (r: UsageResult, model: string | null, project: string | null): number => {
-    const parts: Array<string | null> = [];
     for (let j = 0; j < depth; j++) {
       parts.push(partOf(r, j, model));
     }
-    return add(parts, project);
+    return add(project);
   };
   const ids = new Map<string | null, number>();
   // Series of kept windows' group values by their text's number; that of no value apart.
@@ -254,7 +256,8 @@ export function collectSeries(input: CollectInput): Collected {
           const part = view.parts[code];
           id = ids.get(part) ?? -1;
           if (id < 0) {
-            id = add([part], project);
+            parts.push(part);
+            id = add(project);
             ids.set(part, id);
           }
           if (text < 0) {
@@ -264,9 +267,9 @@ export function collectSeries(input: CollectInput): Collected {
           }
         }
         run.ids[code] = id;
-        const s = series[id];
-        if (s.project !== null && s.project !== project) {
-          s.project = null;
+        const seen = projectOf[id];
+        if (seen !== null && seen !== project) {
+          projectOf[id] = null;
         }
         for (let m = 0; m < width; m++) {
           totals[id * width + m] += summed.totals[code * width + m];
@@ -307,13 +310,13 @@ export function collectSeries(input: CollectInput): Collected {
           level.set(last, id);
         }
       }
-      const s = series[id];
-      if (s.last === i && !sums) {
+      if (lastBucket[id] === i && !sums) {
         throw twiceInBucket();
       }
-      s.last = i;
-      if (s.project !== null && s.project !== project) {
-        s.project = null;
+      lastBucket[id] = i;
+      const seen = projectOf[id];
+      if (seen !== null && seen !== project) {
+        projectOf[id] = null;
       }
       rows.bucket[row] = i;
       rows.series[row] = id;
@@ -329,20 +332,25 @@ export function collectSeries(input: CollectInput): Collected {
   }
 
   const grouped = dims.length > 0 || byModel;
-  if (!grouped && series.length === 0) {
+  if (!grouped && count === 0) {
     // Ungrouped queries always have their one series, zeros included.
-    add([], null);
+    add(null);
   }
-  for (let id = 0; id < series.length; id++) {
+  const scores = new Float64Array(count);
+  for (let id = 0; id < count; id++) {
     let score = 0;
     for (let m = 0; m < width; m++) {
       score += totals[id * width + m];
     }
-    series[id].score = score;
+    scores[id] = score;
   }
   return {
-    series,
-    totals: totals.subarray(0, series.length * width),
+    count,
+    parts,
+    depth,
+    projects: projectOf,
+    totals: totals.subarray(0, count * width),
+    scores,
     dims,
     byModel,
     grouped,
@@ -451,15 +459,27 @@ function newWindowView(
       return undefined;
     }
   }
-  // Values that read alike (null and "", say) are one group.
-  const first = new Map<string | null, number>();
-  const parts = group.table.map((v) => sharedText(dimValue(v)));
-  const canonical = new Uint32Array(parts.length);
-  for (let code = 0; code < parts.length; code++) {
-    const known = first.get(parts[code]);
-    canonical[code] = known ?? code;
-    if (known === undefined) {
-      first.set(parts[code], code);
+  // Values that read alike (null and "", say) are one group: the first of them stands for all.
+  const size = group.table.length;
+  const parts = new Array<string | null>(size);
+  const textCodes = new Int32Array(size);
+  const canonical = new Uint32Array(size);
+  const firstOfText = new Map<number, number>();
+  let firstOfNone = -1;
+  for (let code = 0; code < size; code++) {
+    const part = dimValue(group.table[code]);
+    const text = part === null ? -1 : textCode(part);
+    parts[code] = part === null ? null : texts[text];
+    textCodes[code] = text;
+    if (text < 0) {
+      firstOfNone = firstOfNone < 0 ? code : firstOfNone;
+      canonical[code] = firstOfNone;
+    } else {
+      const first = firstOfText.get(text);
+      canonical[code] = first ?? code;
+      if (first === undefined) {
+        firstOfText.set(text, code);
+      }
     }
   }
   return {
@@ -467,7 +487,7 @@ function newWindowView(
     group,
     canonical,
     parts,
-    textCodes: Int32Array.from(parts, (part) => (part === null ? -1 : textCode(part))),
+    textCodes,
     textsOf: numbering,
     project,
     projects: project.table.map((v) => sharedText(dimValue(v))),
@@ -527,6 +547,9 @@ function metricAt(view: WindowView, m: number): (row: number) => number {
   return column ? (row) => column[row] : view.readers[m]!;
 }
 
+/** Scratch for runSums, which runs to its end before another starts. */
+let scratchCodes = new Uint32Array(0);
+
 /** The run's rows summed per canonical group value, kept with the window for its latest run. */
 function runSums(view: WindowView, bounds: number[]): RunSums {
   const from = bounds[0];
@@ -543,7 +566,10 @@ function runSums(view: WindowView, bounds: number[]): RunSums {
   const project = new Array<string | null | undefined>(codes);
   const lastBucket = new Int32Array(codes).fill(-1);
   // Each row's canonical group value, read once for every metric.
-  const rowCodes = new Uint32Array(to - from);
+  if (scratchCodes.length < to - from) {
+    scratchCodes = new Uint32Array(to - from);
+  }
+  const rowCodes = scratchCodes;
   for (let k = 0; k + 1 < bounds.length; k++) {
     for (let at = bounds[k]; at < bounds[k + 1]; at++) {
       const code = canonical[groups ? groups[at] : 0];
@@ -616,19 +642,23 @@ function layOut(run: KeptRun, slotOf: Uint32Array, dense: number[][]): void {
  * break ties, so every tied series may be shown). A series of one API key has one project.
  */
 export function shownProjects(collected: Collected, topN: unknown): string[] {
-  const { series } = collected;
-  const top = collected.grouped ? topLimit(topN, collected.dims, series.length) : { n: 0 };
-  const floor = top.n > 0 && series.length > top.n ? nthLargestScore(collected, top.n) : -Infinity;
+  const { count, scores } = collected;
+  const top = collected.grouped ? topLimit(topN, collected.dims, count) : { n: 0 };
+  const floor = top.n > 0 && count > top.n ? nthLargestScore(collected, top.n) : -Infinity;
   const projects = new Set<string>();
-  series.forEach((s) => s.score >= floor && s.project !== null && projects.add(s.project));
+  for (let id = 0; id < count; id++) {
+    const project = collected.projects[id];
+    if (scores[id] >= floor && project !== null) {
+      projects.add(project);
+    }
+  }
   return [...projects];
 }
 
 function nthLargestScore(collected: Collected, n: number): number {
   let floor = collected.floors.get(n);
   if (floor === undefined) {
-    const { series } = collected;
-    floor = Float64Array.from(series, (s) => s.score).sort()[series.length - n];
+    floor = collected.scores.slice().sort()[collected.count - n];
     collected.floors.set(n, floor);
   }
   return floor;
@@ -651,26 +681,30 @@ export function renderFrames(collected: Collected, input: FrameInput): DataFrame
   const n = collected.buckets;
   const width = metrics.length;
   const name = (id: number): Named => {
-    const s = collected.series[id];
+    const parts = collected.parts.slice(id * collected.depth, (id + 1) * collected.depth);
     const labels: Record<string, string> = {};
     const display: string[] = [];
     if (byModel) {
-      labels.model = s.parts[0] ?? NOT_PER_MODEL;
+      labels.model = parts[0] ?? NOT_PER_MODEL;
       display.push(labels.model);
     }
     const offset = byModel ? 1 : 0;
-    dims.forEach((d, j) => display.push(labelAndDisplay(d, s.parts[j + offset], input.names, labels)));
-    return { labels, display, name: display.join(' '), id, score: s.score };
+    dims.forEach((d, j) => display.push(labelAndDisplay(d, parts[j + offset], input.names, labels)));
+    return { labels, display, name: display.join(' '), id, score: collected.scores[id] };
   };
 
-  const count = collected.series.length;
+  const { count } = collected;
   const top: TopLimit = grouped ? topLimit(input.topN, dims, count) : { n: 0, byDefault: false };
   const cut = top.n > 0 && count > top.n;
   // One ranking for every metric, so each metric shows the same series. Only series that can be among the N
   // largest are named and sorted; the rest is summed whatever its order.
   const floor = cut ? nthLargestScore(collected, top.n) : -Infinity;
   const candidates: Named[] = [];
-  collected.series.forEach((s, id) => s.score >= floor && candidates.push(name(id)));
+  for (let id = 0; id < count; id++) {
+    if (collected.scores[id] >= floor) {
+      candidates.push(name(id));
+    }
+  }
   candidates.sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
   const shown = cut ? candidates.slice(0, top.n) : candidates;
 
