@@ -39,8 +39,6 @@ const FAULTS: Partial<Faults> = { ...LATENCY, rateLimit: RATE_LIMIT };
 const NOW = Date.UTC(2025, 5, 18, 14, 37, 23) / 1000;
 const NO_FAULTS: Partial<Faults> = { latencyMs: 0, jitterMs: 0, rateLimit: null };
 const FRAME_RUNS = 5;
-/** The large organization's frames take seconds to build: fewer runs keep the benchmark within its time. */
-const LARGE_FRAME_RUNS = 3;
 /** Paths of the bucketed endpoints; every other request is a name list. */
 const BUCKET_PATH = /^\/v1\/organization\/(usage\/|costs$)/;
 /** Times the slowest request is sent again alone, to show how much of it is the API's own work. */
@@ -650,7 +648,6 @@ async function benchmark(bed: Bed, group: Scenario[]): Promise<Result[]> {
   await warmUp(bed, cold);
   const results: Result[] = [];
   for (const scenario of cold) {
-    const frameRuns = scenario.largeOrg ? LARGE_FRAME_RUNS : FRAME_RUNS;
     const ds = freshDataSource(bed);
     const lb = lowerBound(scenario, bed.org, NOW, DEFAULT_CONCURRENCY);
     const merged = mergedLowerBound(scenario, bed.org, NOW, DEFAULT_CONCURRENCY);
@@ -688,13 +685,13 @@ async function benchmark(bed: Bed, group: Scenario[]): Promise<Result[]> {
         ),
         plugin: run,
         service: await measureService(bed, run),
-        frames: await measureFrames(bed, ds, refresh.panels, frameRuns, false),
+        frames: await measureFrames(bed, ds, refresh.panels, FRAME_RUNS, false),
       };
       bed.now = NOW;
       await bed.sim.configure({ now: NOW });
     }
     // A cold run's frames start from an empty cache each time, apart from the DataSource's.
-    const frames = await measureFrames(bed, ds, scenario.panels, frameRuns, true);
+    const frames = await measureFrames(bed, ds, scenario.panels, FRAME_RUNS, true);
     const result: Result = { scenario, lb, merged, plugin, service, naive, fair, frames, names, withoutNames };
     results.push(result);
     printResult(result);
