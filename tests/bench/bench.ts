@@ -325,10 +325,11 @@ async function measureFrames(
     );
     return Promise.all(targets.map((t) => fetchBuckets({ client, now: () => nowMs, recent }, t.plan)));
   };
-  await fetchAll(replay.recording(cacheOf()));
+  // Names first: which users and keys may share a request depends on the lists known, the same at every replay.
   const named = await Promise.all(
     targets.map(async (t) => (await ds.names.resolve(nameKindsOf(shownDims(t.plan)))).maps)
   );
+  await fetchAll(replay.recording(cacheOf()));
   const parse: number[] = [];
   const fetching: number[] = [];
   const frames: number[] = [];
