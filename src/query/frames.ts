@@ -503,7 +503,7 @@ function newWindowView(
  * Texts of kept windows (group values, projects) numbered, the same for every window's view: a series is found again
  * in the next window by number, and one text is one string, which compares at once. Numbered afresh past a bound.
  */
-const MAX_TEXTS = 1 << 18;
+const MAX_TEXTS = 1 << 16;
 let textNumbers = new Map<string, number>();
 let texts: string[] = [];
 /** Which numbering is current. */
