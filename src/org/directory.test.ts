@@ -60,6 +60,24 @@ describe('OrgDirectory', () => {
     expect(requests(USERS_PATH)).toBe(1);
   });
 
+  it('names the keys of the same projects once while their lists last, and again from lists read again', async () => {
+    const { org, clock } = directory();
+    const [a, b] = h.sim.org.projects.map((p) => p.id);
+    const first = (await org.apiKeyNames([a, b])).maps.apiKey!;
+    const all = await org.nameMap('apiKey');
+    const keys = h.sim.org.projectApiKeys.filter((k) => k.project_id === a || k.project_id === b);
+    expect(keys.length).toBeGreaterThan(0);
+    expect([...first]).toEqual(keys.map((k) => [k.id, all.get(k.id)]));
+    // A refresh showing the same projects.
+    expect((await org.apiKeyNames([a, b])).maps.apiKey).toBe(first);
+    const onlyA = (await org.apiKeyNames([a])).maps.apiKey!;
+    expect([...onlyA.keys()]).toEqual(keys.filter((k) => k.project_id === a).map((k) => k.id));
+    clock.ms += ORG_TTL_MS;
+    const again = (await org.apiKeyNames([a, b])).maps.apiKey!;
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+  });
+
   it('does not keep a failure: the next caller asks again', async () => {
     const { org } = directory();
     h.sim.configure({ failNext: [{ status: 400, count: 1, pathPrefix: USERS_PATH }] });

@@ -28,6 +28,8 @@ const STORED = (key: string) => key === PROJECTS || key === USERS || key.startsW
 
 export class OrgDirectory {
   readonly cache: OrgCache;
+  /** The key names apiKeyNames built last, and the lists (and project IDs) they were built from. */
+  private lastKeyNames?: { from: unknown[]; names: NameMap };
 
   constructor(
     private readonly client: Lister,
@@ -62,13 +64,21 @@ export class OrgDirectory {
     const ids = [...new Set(projectIds)];
     try {
       const [projects, lists] = await Promise.all([this.projects(), Promise.all(ids.map((id) => this.keysOf(id)))]);
+      // The same lists for the same projects give the same names: a refresh builds them once.
+      const from = [projects, ...ids, ...lists];
+      const last = this.lastKeyNames;
+      if (last && last.from.length === from.length && last.from.every((x, i) => x === from[i])) {
+        return { maps: { apiKey: last.names }, warnings: [] };
+      }
       const byId = new Map(projects.map((p) => [p.id, p]));
       const known = ids.filter((id) => byId.has(id));
       const keys = projectKeysOf(
         known.map((id) => byId.get(id)!),
         known.map((id) => lists[ids.indexOf(id)])
       ).keys;
-      return { maps: { apiKey: await this.keyNames(keys) }, warnings: [] };
+      const names = await this.keyNames(keys);
+      this.lastKeyNames = { from, names };
+      return { maps: { apiKey: names }, warnings: [] };
     } catch (e) {
       return { maps: {}, warnings: [warning('apiKey', e)] };
     }
@@ -96,6 +106,7 @@ export class OrgDirectory {
 
   clear() {
     this.cache.clear();
+    this.lastKeyNames = undefined;
   }
 
   /**

@@ -24,7 +24,7 @@ import {
 import { ApiError } from '../api/errors';
 import { UsageBucket, UsageResult } from '../api/types';
 import { NameMap } from '../org/directory';
-import { CompactBuckets, columnView, compactRows } from './compact';
+import { CompactBuckets, CompactRows, columnView, compactRows } from './compact';
 import { NOT_PER_MODEL, parseLineItem } from './lineItems';
 import { TopLimit, defaultTopNotice, otherText, topLimit } from './topN';
 import { dimValue, metricValue, unitOf } from './values';
@@ -58,28 +58,24 @@ export interface FrameInput extends CollectInput {
 /** Label names of a dimension: `project_id` gives `project_id` (ID) and `project` (name). */
 export const NAME_LABEL: Record<NameKind, string> = { project: 'project', user: 'user', apiKey: 'api_key' };
 
-interface Series {
-  /** The grouping values shown, the model first with cost by model. */
-  parts: Array<string | null>;
-  /** The project the results came from when only one did (always so for a series per API key). */
-  project: string | null;
-  /** Sum over the range, per metric. */
-  totals: Float64Array;
-  /** The ranking: the totals of every metric summed (input plus output tokens, say). */
-  score: number;
-  /** The last bucket with a result, to refuse a group given twice in one bucket. */
-  last: number;
-}
-
 /**
  * Series by group, one map level per grouping value, the last holding the series' index: no key is built per result
  * (null stays apart from "").
  */
 interface Level extends Map<string | null, Level | number> {}
 
-/** The series of the buckets, summed per shown group, before any name is known. */
+/** The series of the buckets, summed per shown group, before any name is known: numbered in the order first seen. */
 export interface Collected {
-  series: Series[];
+  count: number;
+  /** The grouping values shown of each series, the model first with cost by model: parts[series * depth + j]. */
+  parts: Array<string | null>;
+  depth: number;
+  /** The project each series came from when only one did (always so for a series per API key). */
+  projects: Array<string | null>;
+  /** Sums over the range, per series and metric: totals[series * metrics + metric]. */
+  totals: Float64Array;
+  /** The ranking: the totals of every metric summed (input plus output tokens, say). */
+  scores: Float64Array;
   /** The grouping shown, without the model of cost by model. */
   dims: GroupByKey[];
   byModel: boolean;
@@ -92,6 +88,8 @@ export interface Collected {
   rows: Rows;
   /** Runs of buckets read from a kept window's columns, which are not copied into the rows. */
   runs: KeptRun[];
+  /** The N-th largest score, by N: the projects to name and the frames ask for the same. */
+  floors: Map<number, number>;
 }
 
 interface Rows {
@@ -142,6 +140,7 @@ export function buildFrames(input: FrameInput): DataFrame[] {
 }
 
 export function collectSeries(input: CollectInput): Collected {
+  boundTexts();
   const { buckets, metrics } = input;
   const n = buckets.length;
   const byModel = Boolean(input.costByModel);
@@ -155,21 +154,34 @@ export function collectSeries(input: CollectInput): Collected {
   // One grouping value (the common case) needs one lookup per result, and kept windows are read from their columns.
   const single = dims.length === 1 && !byModel ? dims[0] : undefined;
   const viewKey = JSON.stringify([single, sums, metrics.map((m) => [m.field, m.value])]);
-  const viewOf = (b: UsageBucket) => {
-    const kept = single === undefined ? undefined : compactRows(b);
-    return kept && windowView(kept.c, viewKey, single!, metrics, sums);
+  // Buckets of one window come one after another: its view is looked up once per run of them.
+  let lastWindow: CompactBuckets | undefined;
+  let lastView: WindowView | undefined;
+  const viewOf = (kept: CompactRows | undefined): WindowView | undefined => {
+    if (single === undefined || !kept) {
+      return undefined;
+    }
+    if (kept.c !== lastWindow) {
+      lastWindow = kept.c;
+      lastView = windowView(kept.c, viewKey, single, metrics, sums);
+    }
+    return lastView;
   };
-  let count = 0;
+  let read = 0;
   for (let i = 0; i < n; i++) {
-    count += viewOf(buckets[i]) ? 0 : buckets[i].results.length;
+    read += viewOf(compactRows(buckets[i])) ? 0 : buckets[i].results.length;
   }
   const rows: Rows = {
-    bucket: new Uint32Array(count),
-    series: new Uint32Array(count),
-    values: new Float64Array(count * width),
+    bucket: new Uint32Array(read),
+    series: new Uint32Array(read),
+    values: new Float64Array(read * width),
   };
-  // Series in the order first seen.
-  const series: Series[] = [];
+  // Series in the order first seen, field by field; totals and the last bucket with a result grown as series come.
+  let count = 0;
+  const parts: Array<string | null> = [];
+  const projectOf: Array<string | null> = [];
+  let totals = new Float64Array(64 * width);
+  let lastBucket = new Int32Array(64);
   const root: Level = new Map();
   // With cost by model the model is the first grouping value.
   const depth = dims.length + (byModel ? 1 : 0);
@@ -184,27 +196,39 @@ export function collectSeries(input: CollectInput): Collected {
   };
   const partOf = (r: UsageResult, j: number, model: string | null): string | null =>
     byModel ? (j === 0 ? model : dimValue(r[dims[j - 1]])) : dimValue(r[dims[j]]);
-  const add = (parts: Array<string | null>, project: string | null): number => {
-    series.push({ parts, project, totals: new Float64Array(width), score: 0, last: -1 });
-    return series.length - 1;
+  const add = (project: string | null): number => {
+    projectOf.push(project);
+    if (count === lastBucket.length) {
+      const grown = new Float64Array(totals.length * 2);
+      grown.set(totals);
+      totals = grown;
+      const later = new Int32Array(count * 2);
+      later.set(lastBucket);
+      lastBucket = later;
+    }
+    lastBucket[count] = -1;
+    return count++;
   };
-  const create = (r: UsageResult, model: string | null): number => {
-    const parts: Array<string | null> = [];
+  const create = (r: UsageResult, model: string | null, project: string | null): number => {
     for (let j = 0; j < depth; j++) {
       parts.push(partOf(r, j, model));
     }
-    return add(parts, dimValue(r.project_id));
+    return add(project);
   };
   const ids = new Map<string | null, number>();
+  // Series of kept windows' group values by their text's number; that of no value apart.
+  let seriesOfText = new Int32Array(0);
+  let seriesOfNone = -1;
   const runs: KeptRun[] = [];
 
   let row = 0;
   for (let i = 0; i < n; i++) {
-    const view = viewOf(buckets[i]);
+    const start = compactRows(buckets[i]);
+    const view = viewOf(start);
     if (view) {
       // The run of buckets from this window, summed per group value once and kept with the window.
       const first = i;
-      const bounds = [compactRows(buckets[i])!.from];
+      const bounds = [start!.from];
       for (; i < n; i++) {
         const kept = compactRows(buckets[i]);
         if (!kept || kept.c !== view.c || kept.from !== bounds[bounds.length - 1]) {
@@ -215,24 +239,40 @@ export function collectSeries(input: CollectInput): Collected {
       i--;
       const run: KeptRun = { view, first, bounds, ids: new Int32Array(view.group.table.length).fill(-1) };
       const summed = runSums(view, bounds);
-      for (let code = 0; code < run.ids.length; code++) {
-        const project = summed.projects[code];
-        if (project === undefined) {
-          continue;
-        }
-        const part = dimValue(view.group.table[code]);
-        let id = ids.get(part);
-        if (id === undefined) {
-          id = add([part], project);
-          ids.set(part, id);
+      const { present, projects } = summed;
+      const textCodes = currentTextCodes(view);
+      if (seriesOfText.length < texts.length) {
+        const grown = new Int32Array(texts.length * 2).fill(-1);
+        grown.set(seriesOfText);
+        seriesOfText = grown;
+      }
+      for (let k = 0; k < present.length; k++) {
+        const code = present[k];
+        const project = projects[code]!;
+        const text = textCodes[code];
+        let id = text < 0 ? seriesOfNone : seriesOfText[text];
+        if (id < 0) {
+          // First seen in this query's kept windows: maybe already among the results read as objects.
+          const part = view.parts[code];
+          id = ids.get(part) ?? -1;
+          if (id < 0) {
+            parts.push(part);
+            id = add(project);
+            ids.set(part, id);
+          }
+          if (text < 0) {
+            seriesOfNone = id;
+          } else {
+            seriesOfText[text] = id;
+          }
         }
         run.ids[code] = id;
-        const s = series[id];
-        if (s.project !== null && s.project !== project) {
-          s.project = null;
+        const seen = projectOf[id];
+        if (seen !== null && seen !== project) {
+          projectOf[id] = null;
         }
         for (let m = 0; m < width; m++) {
-          s.totals[m] += summed.totals[code * width + m];
+          totals[id * width + m] += summed.totals[code * width + m];
         }
       }
       runs.push(run);
@@ -241,12 +281,13 @@ export function collectSeries(input: CollectInput): Collected {
     const results = buckets[i].results;
     for (let k = 0; k < results.length; k++, row++) {
       const r = results[k];
+      const project = dimValue(r.project_id);
       let id: number | undefined;
       if (single !== undefined) {
         const part = dimValue(r[single]);
         id = ids.get(part);
         if (id === undefined) {
-          id = create(r, null);
+          id = create(r, null, project);
           ids.set(part, id);
         }
       } else {
@@ -265,17 +306,17 @@ export function collectSeries(input: CollectInput): Collected {
         const last = depth === 0 ? '' : partOf(r, depth - 1, model);
         id = level.get(last) as number | undefined;
         if (id === undefined) {
-          id = create(r, model);
+          id = create(r, model, project);
           level.set(last, id);
         }
       }
-      const s = series[id];
-      if (s.last === i && !sums) {
+      if (lastBucket[id] === i && !sums) {
         throw twiceInBucket();
       }
-      s.last = i;
-      if (s.project !== null && s.project !== dimValue(r.project_id)) {
-        s.project = null;
+      lastBucket[id] = i;
+      const seen = projectOf[id];
+      if (seen !== null && seen !== project) {
+        projectOf[id] = null;
       }
       rows.bucket[row] = i;
       rows.series[row] = id;
@@ -285,20 +326,39 @@ export function collectSeries(input: CollectInput): Collected {
         // A plain finite count is read as it is; anything else the one rule for every reader decides.
         const v = typeof raw === 'number' && raw - raw === 0 ? raw : metricValue(r, metrics[m]);
         rows.values[row * width + m] = v;
-        s.totals[m] += v;
+        totals[id * width + m] += v;
       }
     }
   }
 
   const grouped = dims.length > 0 || byModel;
-  if (!grouped && series.length === 0) {
+  if (!grouped && count === 0) {
     // Ungrouped queries always have their one series, zeros included.
-    series.push({ parts: [], project: null, totals: new Float64Array(width), score: 0, last: -1 });
+    add(null);
   }
-  for (const s of series) {
-    s.score = s.totals.reduce((a, v) => a + v, 0);
+  const scores = new Float64Array(count);
+  for (let id = 0; id < count; id++) {
+    let score = 0;
+    for (let m = 0; m < width; m++) {
+      score += totals[id * width + m];
+    }
+    scores[id] = score;
   }
-  return { series, dims, byModel, grouped, buckets: n, rows, runs };
+  return {
+    count,
+    parts,
+    depth,
+    projects: projectOf,
+    totals: totals.subarray(0, count * width),
+    scores,
+    dims,
+    byModel,
+    grouped,
+    buckets: n,
+    rows,
+    runs,
+    floors: new Map(),
+  };
 }
 
 /** A kept window's columns as collectSeries reads them. */
@@ -307,6 +367,11 @@ interface WindowView {
   /** Distinct group values; `canonical` gives, for each, the first that reads as the same value. */
   group: { table: unknown[]; index?: ArrayLike<number> };
   canonical: Uint32Array;
+  /** The group value each distinct value reads as (dimValue), read once: as the shared string of its text. */
+  parts: Array<string | null>;
+  /** Each group value's text number (-1: no value), of the numbering `textsOf` says. */
+  textCodes: Int32Array;
+  textsOf: number;
   project: { table: unknown[]; index?: ArrayLike<number> };
   /** The project of each distinct project value. */
   projects: Array<string | null>;
@@ -333,6 +398,8 @@ interface KeptRun {
 interface RunSums {
   totals: Float64Array;
   projects: Array<string | null | undefined>;
+  /** The canonical group values some row of the run holds, in the window's order. */
+  present: Uint32Array;
 }
 
 /** Views of kept windows, per grouping, metrics and summing (the key): they live as long as the window is kept. */
@@ -392,21 +459,38 @@ function newWindowView(
       return undefined;
     }
   }
-  // Values that read alike (null and "", say) are one group.
-  const first = new Map<string | null, number>();
-  const canonical = Uint32Array.from(group.table, (v, code) => {
-    const part = dimValue(v);
-    if (!first.has(part)) {
-      first.set(part, code);
+  // Values that read alike (null and "", say) are one group: the first of them stands for all.
+  const size = group.table.length;
+  const parts = new Array<string | null>(size);
+  const textCodes = new Int32Array(size);
+  const canonical = new Uint32Array(size);
+  const firstOfText = new Map<number, number>();
+  let firstOfNone = -1;
+  for (let code = 0; code < size; code++) {
+    const part = dimValue(group.table[code]);
+    const text = part === null ? -1 : textCode(part);
+    parts[code] = part === null ? null : texts[text];
+    textCodes[code] = text;
+    if (text < 0) {
+      firstOfNone = firstOfNone < 0 ? code : firstOfNone;
+      canonical[code] = firstOfNone;
+    } else {
+      const first = firstOfText.get(text);
+      canonical[code] = first ?? code;
+      if (first === undefined) {
+        firstOfText.set(text, code);
+      }
     }
-    return first.get(part)!;
-  });
+  }
   return {
     c,
     group,
     canonical,
+    parts,
+    textCodes,
+    textsOf: numbering,
     project,
-    projects: project.table.map(dimValue),
+    projects: project.table.map((v) => sharedText(dimValue(v))),
     numbers,
     readers,
     width: metrics.length,
@@ -415,16 +499,62 @@ function newWindowView(
   };
 }
 
-/** Metric m of row `at` of the window. */
-function readMetric(view: WindowView, m: number, at: number): number {
-  const column = view.numbers[m];
-  const v = column ? column[at] : view.readers[m]!(at);
-  return v === v ? v : 0;
+/**
+ * Texts of kept windows (group values, projects) numbered, the same for every window's view: a series is found again
+ * in the next window by number, and one text is one string, which compares at once. Numbered afresh past a bound.
+ */
+const MAX_TEXTS = 1 << 16;
+let textNumbers = new Map<string, number>();
+let texts: string[] = [];
+/** Which numbering is current. */
+let numbering = 0;
+
+function textCode(text: string): number {
+  let code = textNumbers.get(text);
+  if (code === undefined) {
+    code = texts.length;
+    textNumbers.set(text, code);
+    texts.push(text);
+  }
+  return code;
 }
+
+function sharedText(text: string | null): string | null {
+  return text === null ? null : texts[textCode(text)];
+}
+
+/** Starts the numbering afresh when it has grown past its bound; views numbered before renumber when next read. */
+function boundTexts(): void {
+  if (texts.length > MAX_TEXTS) {
+    textNumbers = new Map();
+    texts = [];
+    numbering++;
+  }
+}
+
+/** The view's text numbers in the current numbering. */
+function currentTextCodes(view: WindowView): Int32Array {
+  if (view.textsOf !== numbering) {
+    view.textCodes = Int32Array.from(view.parts, (part) => (part === null ? -1 : textCode(part)));
+    view.textsOf = numbering;
+  }
+  return view.textCodes;
+}
+
+/** A metric's value at a row of the window; NaN: the row has none (a 0). */
+function metricAt(view: WindowView, m: number): (row: number) => number {
+  const column = view.numbers[m];
+  return column ? (row) => column[row] : view.readers[m]!;
+}
+
+/** Scratch for runSums, which runs to its end before another starts. */
+let scratchCodes = new Uint32Array(0);
 
 /** The run's rows summed per canonical group value, kept with the window for its latest run. */
 function runSums(view: WindowView, bounds: number[]): RunSums {
-  const key = `${bounds[0]} ${bounds[bounds.length - 1]}`;
+  const from = bounds[0];
+  const to = bounds[bounds.length - 1];
+  const key = `${from} ${to}`;
   const known = view.summed.get(key);
   if (known) {
     return known;
@@ -433,9 +563,13 @@ function runSums(view: WindowView, bounds: number[]): RunSums {
   const groups = view.group.index;
   const owners = view.project.index;
   const codes = canonical.length;
-  const totals = new Float64Array(codes * width);
   const project = new Array<string | null | undefined>(codes);
   const lastBucket = new Int32Array(codes).fill(-1);
+  // Each row's canonical group value, read once for every metric.
+  if (scratchCodes.length < to - from) {
+    scratchCodes = new Uint32Array(to - from);
+  }
+  const rowCodes = scratchCodes;
   for (let k = 0; k + 1 < bounds.length; k++) {
     for (let at = bounds[k]; at < bounds[k + 1]; at++) {
       const code = canonical[groups ? groups[at] : 0];
@@ -443,6 +577,7 @@ function runSums(view: WindowView, bounds: number[]): RunSums {
         throw twiceInBucket();
       }
       lastBucket[code] = k;
+      rowCodes[at - from] = code;
       const owner = projects[owners ? owners[at] : 0];
       const seen = project[code];
       if (seen === undefined) {
@@ -450,30 +585,53 @@ function runSums(view: WindowView, bounds: number[]): RunSums {
       } else if (seen !== null && seen !== owner) {
         project[code] = null;
       }
-      for (let m = 0; m < width; m++) {
-        totals[code * width + m] += readMetric(view, m, at);
+    }
+  }
+  const totals = new Float64Array(codes * width);
+  for (let m = 0; m < width; m++) {
+    const column = view.numbers[m];
+    const read = metricAt(view, m);
+    for (let at = from; at < to; at++) {
+      const v = column ? column[at] : read(at);
+      if (v === v) {
+        totals[rowCodes[at - from] * width + m] += v;
       }
     }
   }
-  const summed = { totals, projects: project };
+  const present: number[] = [];
+  for (let code = 0; code < codes; code++) {
+    if (project[code] !== undefined) {
+      present.push(code);
+    }
+  }
+  const summed = { totals, projects: project, present: Uint32Array.from(present) };
   // One run per window is kept: runs cut at other starts would otherwise pile up beside the cache's budget.
   view.summed.clear();
   view.summed.set(key, summed);
   return summed;
 }
 
-/** The run's rows added, bucket by bucket, to the slots of their series (slots[series] * width + metric). */
+/** The run's rows added, bucket by bucket, to the slots of their series: dense[slots[series] * width + metric]. */
 function layOut(run: KeptRun, slotOf: Uint32Array, dense: number[][]): void {
   const { view, bounds, ids } = run;
   const { canonical, width } = view;
   const groups = view.group.index;
-  const slots = Int32Array.from(canonical, (code) => (ids[code] < 0 ? -1 : slotOf[ids[code]] * width));
-  for (let k = 0; k + 1 < bounds.length; k++) {
-    const b = run.first + k;
-    for (let at = bounds[k]; at < bounds[k + 1]; at++) {
-      const base = slots[groups ? groups[at] : 0];
-      for (let m = 0; m < width; m++) {
-        dense[base + m][b] += readMetric(view, m, at);
+  // Every row of the run holds a group value of a series.
+  const slots = new Int32Array(canonical.length);
+  for (let code = 0; code < slots.length; code++) {
+    const id = ids[canonical[code]];
+    slots[code] = id < 0 ? -1 : slotOf[id] * width;
+  }
+  for (let m = 0; m < width; m++) {
+    const column = view.numbers[m];
+    const read = metricAt(view, m);
+    for (let k = 0; k + 1 < bounds.length; k++) {
+      const b = run.first + k;
+      for (let at = bounds[k]; at < bounds[k + 1]; at++) {
+        const v = column ? column[at] : read(at);
+        if (v === v) {
+          dense[slots[groups ? groups[at] : 0] + m][b] += v;
+        }
       }
     }
   }
@@ -484,16 +642,26 @@ function layOut(run: KeptRun, slotOf: Uint32Array, dense: number[][]): void {
  * break ties, so every tied series may be shown). A series of one API key has one project.
  */
 export function shownProjects(collected: Collected, topN: unknown): string[] {
-  const { series } = collected;
-  const top = collected.grouped ? topLimit(topN, collected.dims, series.length) : { n: 0 };
-  const floor = top.n > 0 && series.length > top.n ? nthLargestScore(series, top.n) : -Infinity;
+  const { count, scores } = collected;
+  const top = collected.grouped ? topLimit(topN, collected.dims, count) : { n: 0 };
+  const floor = top.n > 0 && count > top.n ? nthLargestScore(collected, top.n) : -Infinity;
   const projects = new Set<string>();
-  series.forEach((s) => s.score >= floor && s.project !== null && projects.add(s.project));
+  for (let id = 0; id < count; id++) {
+    const project = collected.projects[id];
+    if (scores[id] >= floor && project !== null) {
+      projects.add(project);
+    }
+  }
   return [...projects];
 }
 
-function nthLargestScore(series: Series[], n: number): number {
-  return Float64Array.from(series, (s) => s.score).sort()[series.length - n];
+function nthLargestScore(collected: Collected, n: number): number {
+  let floor = collected.floors.get(n);
+  if (floor === undefined) {
+    floor = collected.scores.slice().sort()[collected.count - n];
+    collected.floors.set(n, floor);
+  }
+  return floor;
 }
 
 /** Named series: labels with IDs and names, and the legend's parts. */
@@ -513,26 +681,30 @@ export function renderFrames(collected: Collected, input: FrameInput): DataFrame
   const n = collected.buckets;
   const width = metrics.length;
   const name = (id: number): Named => {
-    const s = collected.series[id];
+    const parts = collected.parts.slice(id * collected.depth, (id + 1) * collected.depth);
     const labels: Record<string, string> = {};
     const display: string[] = [];
     if (byModel) {
-      labels.model = s.parts[0] ?? NOT_PER_MODEL;
+      labels.model = parts[0] ?? NOT_PER_MODEL;
       display.push(labels.model);
     }
     const offset = byModel ? 1 : 0;
-    dims.forEach((d, j) => display.push(labelAndDisplay(d, s.parts[j + offset], input.names, labels)));
-    return { labels, display, name: display.join(' '), id, score: s.score };
+    dims.forEach((d, j) => display.push(labelAndDisplay(d, parts[j + offset], input.names, labels)));
+    return { labels, display, name: display.join(' '), id, score: collected.scores[id] };
   };
 
-  const count = collected.series.length;
+  const { count } = collected;
   const top: TopLimit = grouped ? topLimit(input.topN, dims, count) : { n: 0, byDefault: false };
   const cut = top.n > 0 && count > top.n;
   // One ranking for every metric, so each metric shows the same series. Only series that can be among the N
   // largest are named and sorted; the rest is summed whatever its order.
-  const floor = cut ? nthLargestScore(collected.series, top.n) : -Infinity;
+  const floor = cut ? nthLargestScore(collected, top.n) : -Infinity;
   const candidates: Named[] = [];
-  collected.series.forEach((s, id) => s.score >= floor && candidates.push(name(id)));
+  for (let id = 0; id < count; id++) {
+    if (collected.scores[id] >= floor) {
+      candidates.push(name(id));
+    }
+  }
   candidates.sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
   const shown = cut ? candidates.slice(0, top.n) : candidates;
 
@@ -566,7 +738,7 @@ export function renderFrames(collected: Collected, input: FrameInput): DataFrame
     }
   }
   collected.runs.forEach((run) => layOut(run, slotOf, dense));
-
+  const valuesOf = (slot: number, m: number) => dense[slot * width + m];
   const frames: DataFrame[] = [];
   const times = buckets.map((b) => b.start_time * 1000);
   const units = metrics.map((metric) => unitOf(metric, buckets));
@@ -601,13 +773,13 @@ export function renderFrames(collected: Collected, input: FrameInput): DataFrame
     );
   };
   if (!cut) {
-    shown.forEach((s, k) => metrics.forEach((_, m) => push(s, m, dense[k * width + m])));
+    shown.forEach((s, k) => metrics.forEach((_, m) => push(s, m, valuesOf(k, m))));
   } else {
     const other = otherLabels(shown[0].labels, otherText(count - top.n, dims, byModel));
     const rest = { labels: other, display: [other[Object.keys(other)[0]]] };
     metrics.forEach((_, m) => {
-      shown.forEach((s, k) => push(s, m, dense[k * width + m]));
-      push(rest, m, dense[shown.length * width + m]);
+      shown.forEach((s, k) => push(s, m, valuesOf(k, m)));
+      push(rest, m, valuesOf(shown.length, m));
     });
   }
   if (frames.length === 0) {

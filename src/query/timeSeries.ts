@@ -1,23 +1,32 @@
 /** Usage and costs as time series: the engine's plan and buckets, names resolved, built into frames. */
 import { QueryResultMetaNotice } from '@grafana/data';
 
+import { OpenAIQuery } from '../types';
 import { ResolvedNames } from '../org/directory';
 import { DIMENSIONS } from '../api/catalog';
 import { QueryRunner } from './context';
-import { describeRequests, fetchBuckets, nameKindsOf, planQuery, provisionalNotice } from './engine';
+import { FetchPlan, describeRequests, fetchBuckets, nameKindsOf, planQuery, provisionalNotice } from './engine';
 import { collectSeries, renderFrames, shownProjects } from './frames';
+
+/** The plan of a time series query: API keys are fetched beside their project, to name only the shown projects' keys. */
+export function timeSeriesPlan(
+  query: OpenAIQuery,
+  fromMs: number,
+  toMs: number,
+  nowMs: number,
+  maxDataPoints?: number
+): FetchPlan {
+  return planQuery(query, fromMs, toMs, nowMs, maxDataPoints, { keyProjects: true });
+}
 
 export const runTimeSeries: QueryRunner = async (ctx, query, request) => {
   const nowMs = ctx.now();
-  const plan = planQuery(
+  const plan = timeSeriesPlan(
     query,
     request.range.from.valueOf(),
     request.range.to.valueOf(),
     nowMs,
-    request.maxDataPoints,
-    {
-      keyProjects: true,
-    }
+    request.maxDataPoints
   );
   const kinds = nameKindsOf(plan.groupBy.filter((d) => !plan.hidden?.includes(d)));
   const keys = kinds.includes('apiKey');

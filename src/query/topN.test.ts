@@ -5,8 +5,13 @@
  */
 import { DataFrame, DataQueryResponse } from '@grafana/data';
 
-import { Harness, startHarness } from '../../tests/harness';
+import { Harness, queryContext, startHarness } from '../../tests/harness';
+import { UsageBucket } from '../api/types';
 import { OpenAIQuery, QueryType } from '../types';
+import { compactBuckets, expandBuckets } from './compact';
+import { fetchBuckets } from './engine';
+import { buildFrames } from './frames';
+import { timeSeriesPlan } from './timeSeries';
 import { DEFAULT_TOP_N, MAX_TOP_N } from './topN';
 
 const NOW = 1763900000; // 2025-11-23 12:13:20 UTC
@@ -87,6 +92,33 @@ describe('Top N + Other', () => {
     }
     const field = 'input_tokens';
     expect(sum(perBucket(ofMetric(top, metrics[0])))).toBe(h.sim.org.sumUsage('completions', field, FROM, TODAY));
+  });
+
+  it('is exact over kept windows and results read as objects, in whatever order they come', async () => {
+    // Hourly by API key, its project sent beside and summed over: kept windows are read from their columns.
+    const q = ts({ bucketWidth: '1h', groupBy: ['api_key_id'], topN: 2 }) as OpenAIQuery;
+    const plan = timeSeriesPlan(q, FROM * 1000, TODAY * 1000, NOW * 1000);
+    expect(plan.hidden).toEqual(['project_id']);
+    const { client } = queryContext(h);
+    const plain = await fetchBuckets({ client: { getJson: client.getJson.bind(client) }, now: () => NOW * 1000 }, plan);
+    const input = (buckets: UsageBucket[]) => ({ ...plan, buckets, names: {}, topN: q.topN, refId: 'A' });
+    const shape = (frames: DataFrame[]) => frames.map((f) => [f.name, f.fields[1].labels, values(f)]);
+    const expected = shape(buildFrames(input(plain)));
+    expect(expected.length).toBe(2 * 3);
+    // Results as objects first, then two kept windows; and kept windows around results as objects.
+    const kept = (from: number, to: number) => expandBuckets(compactBuckets(plain.slice(from, to)));
+    const orders = [
+      [...plain.slice(0, 40), ...kept(40, 200), ...kept(200, plain.length)],
+      [...kept(0, 100), ...plain.slice(100, 150), ...kept(150, plain.length)],
+    ];
+    for (const buckets of orders) {
+      expect(buckets.map((b) => b.start_time)).toEqual(plain.map((b) => b.start_time));
+      expect(shape(buildFrames(input(buckets)))).toEqual(expected);
+      // Read again, as a refresh reads the same kept windows.
+      expect(shape(buildFrames(input(buckets)))).toEqual(expected);
+    }
+    const input0 = buildFrames(input(orders[1])).filter((f) => f.fields[1].name === 'Input tokens');
+    expect(sum(perBucket(input0))).toBe(h.sim.org.sumUsage('completions', 'input_tokens', FROM, TODAY));
   });
 
   it('shows the same series for every metric, though each metric alone would rank them otherwise', async () => {

@@ -12,9 +12,14 @@ import { DataQueryResponse } from '@grafana/data';
 import { getTemplateSrv, setBackendSrv, setTemplateSrv } from '@grafana/runtime';
 
 import { DEFAULT_CONCURRENCY } from '../../src/api/limiter';
-import { buildFrames } from '../../src/query/frames';
+import { RequestCache } from '../../src/api/cache';
+import { AdminApiClient, Params, encodeQuery } from '../../src/api/client';
+import { wideUnlessFew } from '../../src/query/coalesce';
+import { FetchPlan, fetchBuckets, nameKindsOf, planQuery } from '../../src/query/engine';
+import { collectSeries, renderFrames, shownProjects } from '../../src/query/frames';
+import { RecentBuckets } from '../../src/query/recent';
+import { timeSeriesPlan } from '../../src/query/timeSeries';
 import { prepareQuery } from '../../src/queryTypes';
-import { fetchBuckets, nameKindsOf, planQuery } from '../../src/query/engine';
 import { DataSource } from '../../src/datasource';
 import { instanceSettings, panelRequest } from '../harness';
 import { createTemplateSrv } from '../harness/templateSrv';
@@ -34,8 +39,6 @@ const FAULTS: Partial<Faults> = { ...LATENCY, rateLimit: RATE_LIMIT };
 const NOW = Date.UTC(2025, 5, 18, 14, 37, 23) / 1000;
 const NO_FAULTS: Partial<Faults> = { latencyMs: 0, jitterMs: 0, rateLimit: null };
 const FRAME_RUNS = 5;
-/** The large organization's frames take seconds to build: fewer runs keep the benchmark within its time. */
-const LARGE_FRAME_RUNS = 3;
 /** Paths of the bucketed endpoints; every other request is a name list. */
 const BUCKET_PATH = /^\/v1\/organization\/(usage\/|costs$)/;
 /** Times the slowest request is sent again alone, to show how much of it is the API's own work. */
@@ -81,11 +84,15 @@ interface Run {
 }
 
 interface Frames {
+  /** JSON.parse of the answers the panels' fetch receives. */
   parseMs: number;
+  /** The fetch's own work: checks, compacting settled windows, expanding kept ones, joins. */
+  fetchMs: number;
+  /** collectSeries, shownProjects and renderFrames, as the query runner calls them. */
   framesMs: number;
   /** Runs the medians are taken over. */
   runs: number;
-  /** Series (a target's groups), their frames (one per series and metric), points, and the buckets' JSON. */
+  /** Series (a target's groups), their frames (one per series and metric), points, and the answers' JSON. */
   series: number;
   seriesFrames: number;
   points: number;
@@ -233,52 +240,121 @@ async function measureService(bed: Bed, run: Run): Promise<Service | undefined> 
   return ok.length ? { path, ms: Math.min(...ok.map(latencyMs)) } : undefined;
 }
 
+type ReplayClient = Pick<AdminApiClient, 'getJson' | 'cache'>;
+
 /**
- * Parse and frame time, measured apart from the network: the scenario's buckets are fetched once through the
- * engine (planQuery, fetchBuckets, names), then JSON parsing of them and buildFrames are timed; the median of
- * several runs is kept so the figure survives a noisy machine.
+ * The answers of one fetch of the panels' buckets, recorded as text and replayed without the network: what the plugin
+ * does with them (parsing, checks, compaction, frames) is timed alone. Parsing is timed as it is replayed.
  */
-async function measureFrames(bed: Bed, ds: DataSource, panels: PanelRequest[], runs = FRAME_RUNS): Promise<Frames> {
-  await bed.sim.configure(NO_FAULTS);
-  const now = bed.now;
-  const ctx = { client: ds.client, names: ds.names, settings: {}, now: () => now * 1000 };
-  const inputs = [];
-  for (const panel of panels) {
-    for (const target of panel.targets) {
-      const query = prepareQuery(target, getTemplateSrv(), {});
-      const plan = planQuery(query, panel.from * 1000, panel.to * 1000, now * 1000, panel.maxDataPoints);
-      const [buckets, names] = await Promise.all([
-        fetchBuckets(ctx, plan),
-        ctx.names.resolve(nameKindsOf(plan.groupBy)),
-      ]);
-      inputs.push({ panel, query, plan, text: JSON.stringify({ object: 'page', data: buckets }), names: names.maps });
-    }
+class Replay {
+  private readonly answers = new Map<string, string>();
+  parseMs = 0;
+  bytes = 0;
+
+  constructor(private readonly client: AdminApiClient) {}
+
+  private static key(path: string, params?: Params): string {
+    return `${path}?${encodeQuery(params)}`;
   }
+
+  /** A client that fetches through the real one and records each answer, keeping settled windows in `cache`. */
+  recording(cache: RequestCache): ReplayClient {
+    return {
+      cache,
+      getJson: async <T>(path: string, params?: Params) => {
+        const answer = await this.client.getJson<T>(path, params);
+        const text = JSON.stringify(answer);
+        this.answers.set(Replay.key(path, params), text);
+        this.bytes += Buffer.byteLength(text);
+        return answer;
+      },
+    };
+  }
+
+  /** A client answering from the recording, keeping settled windows in `cache`. */
+  replaying(cache: RequestCache): ReplayClient {
+    return {
+      cache,
+      getJson: async <T>(path: string, params?: Params) => {
+        const text = this.answers.get(Replay.key(path, params));
+        if (text === undefined) {
+          throw new Error(`benchmark: no recorded answer for ${Replay.key(path, params)}`);
+        }
+        const t0 = performance.now();
+        const answer = JSON.parse(text) as T;
+        this.parseMs += performance.now() - t0;
+        return answer;
+      },
+    };
+  }
+}
+
+/**
+ * Parse and frame time, measured apart from the network, on the query runner's own path: every panel's buckets as
+ * fetchBuckets gives them to the runner (settled windows compacted and kept, then read from their columns), and its
+ * frames as the runner builds them (collectSeries, shownProjects, renderFrames). The panels' answers are recorded from
+ * one real fetch and replayed: a cold run starts each time from an empty cache, so it parses every answer and
+ * compacts every settled window; a refresh starts from the DataSource's cache as the refresh left it, with the views
+ * of its kept windows. Timed apart: JSON.parse of the answers, the fetch's own work (checks, compaction, expanding
+ * kept windows, joins, one timer turn for the panels' shared requests) and the frames. The median of several runs.
+ */
+async function measureFrames(
+  bed: Bed,
+  ds: DataSource,
+  panels: PanelRequest[],
+  runs: number,
+  cold: boolean
+): Promise<Frames> {
+  await bed.sim.configure(NO_FAULTS);
+  const nowMs = bed.now * 1000;
+  const targets = panels.flatMap((panel) =>
+    panel.targets.map((target) => {
+      const query = prepareQuery(target, getTemplateSrv(), {});
+      const plan = timeSeriesPlan(query, panel.from * 1000, panel.to * 1000, nowMs, panel.maxDataPoints);
+      return { panel, query, plan };
+    })
+  );
+  const replay = new Replay(ds.client);
+  const cacheOf = () => (cold ? new RequestCache() : ds.client.cache);
+  // Every panel at once, as a dashboard asks, so that their shared requests are the runner's.
+  const fetchAll = (client: ReplayClient) => {
+    const recent = new RecentBuckets(
+      client,
+      0,
+      wideUnlessFew((kind) => ds.names.knownCount(kind))
+    );
+    return Promise.all(targets.map((t) => fetchBuckets({ client, now: () => nowMs, recent }, t.plan)));
+  };
+  // Names first: which users and keys may share a request depends on the lists known, the same at every replay.
+  const named = await Promise.all(
+    targets.map(async (t) => (await ds.names.resolve(nameKindsOf(shownDims(t.plan)))).maps)
+  );
+  await fetchAll(replay.recording(cacheOf()));
   const parse: number[] = [];
+  const fetching: number[] = [];
   const frames: number[] = [];
-  const jsonBytes = inputs.reduce((a, i) => a + Buffer.byteLength(i.text), 0);
   const groups = new Set<string>();
   let seriesFrames = 0;
   let points = 0;
   for (let run = 0; run < runs; run++) {
-    let p = 0;
-    let f = 0;
-    for (const { panel, query, plan, text, names } of inputs) {
-      const t0 = performance.now();
-      const buckets = JSON.parse(text).data;
-      const t1 = performance.now();
-      // The panel's own frame input, as the query runner gives it (hidden dimensions, its Top).
-      const built = buildFrames({
+    replay.parseMs = 0;
+    const t0 = performance.now();
+    const fetched = await fetchAll(replay.replaying(cacheOf()));
+    const t1 = performance.now();
+    targets.forEach(({ panel, query, plan }, i) => {
+      const buckets = fetched[i];
+      // The runner's steps: the series, the projects whose keys to name, the frames.
+      const collected = collectSeries({ ...plan, buckets, costByModel: query.costByModel });
+      shownProjects(collected, query.topN);
+      const built = renderFrames(collected, {
         ...plan,
         buckets,
-        names,
+        names: named[i],
         costByModel: query.costByModel,
         legendFormat: query.legendFormat,
         topN: query.topN,
         refId: query.refId,
       });
-      f += performance.now() - t1;
-      p += t1 - t0;
       if (run === 0) {
         for (const frame of built.filter((x) => x.fields.length > 1)) {
           // One frame per series and metric: a series is a target's group, whatever its metrics.
@@ -287,19 +363,26 @@ async function measureFrames(bed: Bed, ds: DataSource, panels: PanelRequest[], r
           points += frame.length;
         }
       }
-    }
-    parse.push(p);
-    frames.push(f);
+    });
+    frames.push(performance.now() - t1);
+    parse.push(replay.parseMs);
+    fetching.push(t1 - t0 - replay.parseMs);
   }
   return {
     parseMs: median(parse),
+    fetchMs: median(fetching),
     framesMs: median(frames),
     runs,
     series: groups.size,
     seriesFrames,
     points,
-    jsonBytes,
+    jsonBytes: replay.bytes,
   };
+}
+
+/** The grouping a plan shows: what it sends but for what it only sums over. */
+function shownDims(plan: FetchPlan) {
+  return plan.groupBy.filter((d) => !plan.hidden?.includes(d));
 }
 
 /** The name lists the panels need, on a fresh DataSource, under the same latency and rate limit. */
@@ -426,10 +509,11 @@ function printResult(r: Result, note?: string) {
       baselines((b) => String(b.roundTrips))
   );
   console.log(
-    `  parse+frame  ${`${(frames.parseMs + frames.framesMs).toFixed(1)} ms`.padStart(8)}   (JSON.parse ${frames.parseMs.toFixed(1)} ms, buildFrames ${frames.framesMs.toFixed(1)} ms; median of ${frames.runs})`
+    `  parse+frame  ${`${(frames.parseMs + frames.fetchMs + frames.framesMs).toFixed(1)} ms`.padStart(8)}   (JSON.parse ${frames.parseMs.toFixed(1)} ms, ` +
+      `fetch work ${frames.fetchMs.toFixed(1)} ms: checks, compaction, kept windows expanded; frames ${frames.framesMs.toFixed(1)} ms; median of ${frames.runs}, the network left out)`
   );
   console.log(
-    `  shape        ${fmt.n(frames.series).padStart(8)} series (${fmt.n(frames.seriesFrames)} frames, one per series and metric), ${fmt.n(frames.points)} points, ${(frames.jsonBytes / 1e6).toFixed(1)} MB of bucket JSON`
+    `  shape        ${fmt.n(frames.series).padStart(8)} series (${fmt.n(frames.seriesFrames)} frames, one per series and metric), ${fmt.n(frames.points)} points, ${(frames.jsonBytes / 1e6).toFixed(1)} MB of JSON answers parsed`
   );
   if (r.names) {
     console.log(
@@ -565,7 +649,6 @@ async function benchmark(bed: Bed, group: Scenario[]): Promise<Result[]> {
   await warmUp(bed, cold);
   const results: Result[] = [];
   for (const scenario of cold) {
-    const frameRuns = scenario.largeOrg ? LARGE_FRAME_RUNS : FRAME_RUNS;
     const ds = freshDataSource(bed);
     const lb = lowerBound(scenario, bed.org, NOW, DEFAULT_CONCURRENCY);
     const merged = mergedLowerBound(scenario, bed.org, NOW, DEFAULT_CONCURRENCY);
@@ -603,13 +686,13 @@ async function benchmark(bed: Bed, group: Scenario[]): Promise<Result[]> {
         ),
         plugin: run,
         service: await measureService(bed, run),
-        frames: await measureFrames(bed, ds, refresh.panels, frameRuns),
+        frames: await measureFrames(bed, ds, refresh.panels, FRAME_RUNS, false),
       };
       bed.now = NOW;
       await bed.sim.configure({ now: NOW });
     }
-    // Frames last: measuring them goes through the DataSource's cache, which the refresh must find as the cold run left it.
-    const frames = await measureFrames(bed, ds, scenario.panels, frameRuns);
+    // A cold run's frames start from an empty cache each time, apart from the DataSource's.
+    const frames = await measureFrames(bed, ds, scenario.panels, FRAME_RUNS, true);
     const result: Result = { scenario, lb, merged, plugin, service, naive, fair, frames, names, withoutNames };
     results.push(result);
     printResult(result);
