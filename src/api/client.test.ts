@@ -74,7 +74,7 @@ describe('Limiter', () => {
     let release!: () => void;
     const first = limiter.run(() => new Promise<void>((r) => (release = r)));
     const queued = ['window 1', 'window 2', 'list page 2', 'key list page 2'].map((name) =>
-      limiter.run(async () => void order.push(name), name.includes('list'))
+      limiter.run(async () => void order.push(name), name.includes('list') ? 1 : undefined)
     );
     // The first task has its slot; the others wait for it.
     await new Promise((r) => setTimeout(r, 0));

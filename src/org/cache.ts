@@ -83,6 +83,13 @@ export class OrgCache {
     return entry.value as Promise<T>;
   }
 
+  /** Keeps a value its owner already has, from now on, as if just loaded. */
+  set(key: string, value: unknown) {
+    const at = this.now();
+    this.entries.set(key, { at, settled: true, value: Promise.resolve(value), result: value });
+    this.keep(key, at, value);
+  }
+
   /** A loaded value still within its lifetime, without loading anything. */
   peek<T>(key: string): T | undefined {
     const hit = this.entries.get(key);
