@@ -134,3 +134,43 @@ describe('a sustained rate limit', () => {
     expect(run.refused).toBeLessThan(0.15 * N);
   });
 });
+
+describe('a burst of refusals', () => {
+  it('has each refused request wait out its own Retry-After, however soon the others may go again', async () => {
+    const clock = new VirtualClock();
+    const attempts = new Map<number, Array<{ sent: number; answered: number }>>();
+    // 40 requests accepted, then the last 4 refused together, their 429s coming back 300 ms apart.
+    const n = 44;
+    const refused = (i: number) => i >= 40;
+    const fetch = <T>(req: BackendSrvRequest): Observable<FetchResponse<T>> =>
+      new Observable((subscriber) => {
+        const i = Number(/x(\d+)$/.exec(req.url)![1]);
+        const tries = attempts.get(i) ?? [];
+        attempts.set(i, tries);
+        const attempt = { sent: clock.now(), answered: NaN };
+        tries.push(attempt);
+        const refuse = refused(i) && tries.length === 1;
+        void clock.sleep(refuse ? LATENCY_MS + 300 * (i - 40) : LATENCY_MS).then(() => {
+          attempt.answered = clock.now();
+          if (refuse) {
+            subscriber.error({ status: 429, data: {}, headers: { get: () => '1' } });
+          } else {
+            subscriber.next({ data: { object: 'page', data: [] } } as unknown as FetchResponse<T>);
+            subscriber.complete();
+          }
+        });
+      });
+    const client = new AdminApiClient('/proxy', {
+      limiter: new Limiter({ now: clock.now, sleep: clock.sleep }),
+      sleep: clock.sleep,
+      backendSrv: () => ({ fetch }) as unknown as BackendSrv,
+    });
+    await clock.runUntil(Promise.all(Array.from({ length: n }, (_, i) => client.getJson(`/v1/organization/x${i}`))));
+    expect(client.stats.rateLimited).toBe(4);
+    const retried = [...attempts].filter(([i]) => refused(i)).map(([, tries]) => tries);
+    expect(retried.map((tries) => tries.length)).toEqual([2, 2, 2, 2]);
+    for (const [first, retry] of retried) {
+      expect(retry.sent).toBeGreaterThanOrEqual(first.answered + 1000);
+    }
+  });
+});
