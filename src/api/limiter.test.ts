@@ -235,3 +235,29 @@ describe('Limiter: the pace kept across page loads', () => {
     }
   });
 });
+
+describe('Limiter: relaxing the pace', () => {
+  it('never starts a request later because earlier ones succeeded', async () => {
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const limiter = new Limiter({ max: 4 });
+      // 40 accepted, the 41st refused: about 10 per second from now on, 40 at once after a quiet spell.
+      await Promise.all(
+        Array.from({ length: 41 }, (_, i) => limiter.run(async () => void (i === 40 && limiter.onRateLimit(0))))
+      );
+      const interval = limiter.pacingMs;
+      const starts: number[] = [];
+      const paced = Promise.all(
+        Array.from({ length: 6 }, () =>
+          limiter.run(async () => void starts.push(Date.now())).then(() => limiter.onSuccess())
+        )
+      );
+      await jest.advanceTimersByTimeAsync(2000);
+      await paced;
+      const gaps = starts.slice(1).map((t, i) => t - starts[i]);
+      expect(gaps.every((gap) => gap <= Math.ceil(interval))).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});

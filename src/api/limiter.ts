@@ -115,7 +115,10 @@ export class Limiter {
 
   onSuccess() {
     this.limit = Math.min(this.max, this.limit + 1 / this.limit);
+    const burstMs = this.burstMs();
     this.intervalMs = this.intervalMs < 1 ? 0 : this.intervalMs * 0.97;
+    // The next free start stays where it was: a shorter interval must not move it later through a shorter burst.
+    this.nextStart += this.burstMs() - burstMs;
     this.drain();
   }
 
