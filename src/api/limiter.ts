@@ -37,6 +37,8 @@ interface Pace {
   intervalMs: number;
   burst: number;
   creditMs: number;
+  /** When the last refusal came: the pace is trusted for PACE_TTL_MS from then. */
+  refusedAt: number;
 }
 
 interface Waiter {
@@ -64,6 +66,7 @@ export class Limiter {
   /** When the next start is due if starts were evenly spaced (GCRA's theoretical arrival time). */
   private nextStart = 0;
   private lastReduction = -Infinity;
+  private lastRefusal = -Infinity;
   /** Starts the API accepted in a row before refusing: how many may go at once after a quiet spell. */
   private burst = 1;
   private lastStart = -Infinity;
@@ -115,10 +118,14 @@ export class Limiter {
 
   onSuccess() {
     this.limit = Math.min(this.max, this.limit + 1 / this.limit);
+    const paced = this.intervalMs > 0;
     const burstMs = this.burstMs();
     this.intervalMs = this.intervalMs < 1 ? 0 : this.intervalMs * 0.97;
     // The next free start stays where it was: a shorter interval must not move it later through a shorter burst.
     this.nextStart += this.burstMs() - burstMs;
+    if (paced) {
+      this.keepPace();
+    }
     this.drain();
   }
 
@@ -129,6 +136,7 @@ export class Limiter {
    */
   onRateLimit(retryAfterSeconds: number, startedAt?: number) {
     const now = this.now();
+    this.lastRefusal = now;
     this.pacingCreditMs += Math.max(retryAfterSeconds * 1000, EPOCH_MS);
     // The requests in flight when the limit was hit are refused together: that is one signal, not several.
     const news =
@@ -150,10 +158,15 @@ export class Limiter {
     this.keepPace();
   }
 
-  /** The pace as learned so far, kept for PACE_TTL_MS from now; a stopped pace is kept as none. */
+  /** The pace as it is now, kept for PACE_TTL_MS from the last refusal; a stopped pace is kept as none. */
   private keepPace() {
-    const pace: Pace = { intervalMs: this.intervalMs, burst: this.burst, creditMs: this.pacingCreditMs };
-    this.kept?.set(PACE, pace);
+    const pace: Pace = {
+      intervalMs: this.intervalMs,
+      burst: this.burst,
+      creditMs: this.pacingCreditMs,
+      refusedAt: this.lastRefusal,
+    };
+    this.kept?.set(PACE, pace, this.lastRefusal);
   }
 
   /** A kept pace, if it reads as one: stored text is not trusted. */
@@ -161,10 +174,16 @@ export class Limiter {
     const p = (kept ?? {}) as Partial<Pace>;
     const ok = (x: unknown, lo: number, hi: number): x is number =>
       typeof x === 'number' && Number.isFinite(x) && x >= lo && x <= hi;
-    if (ok(p.intervalMs, 1, MAX_INTERVAL_MS) && ok(p.burst, 1, 1e6) && ok(p.creditMs, 0, 1e9)) {
+    if (
+      ok(p.intervalMs, 1, MAX_INTERVAL_MS) &&
+      ok(p.burst, 1, 1e6) &&
+      ok(p.creditMs, 0, 1e9) &&
+      ok(p.refusedAt, -Number.MAX_VALUE, Number.MAX_VALUE)
+    ) {
       this.intervalMs = p.intervalMs;
       this.burst = Math.floor(p.burst);
       this.pacingCreditMs = p.creditMs;
+      this.lastRefusal = p.refusedAt;
     }
   }
 

@@ -83,9 +83,8 @@ export class OrgCache {
     return entry.value as Promise<T>;
   }
 
-  /** Keeps a value its owner already has, from now on, as if just loaded. */
-  set(key: string, value: unknown) {
-    const at = this.now();
+  /** Keeps a value its owner already has, as if loaded at `at` (default now). */
+  set(key: string, value: unknown, at = this.now()) {
     this.entries.set(key, { at, settled: true, value: Promise.resolve(value), result: value });
     this.keep(key, at, value);
   }
