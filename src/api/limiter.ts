@@ -147,11 +147,16 @@ export class Limiter {
       this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterSeconds * 1000);
       this.lastReduction = now;
       this.limit = Math.max(this.min, this.limit / 2);
-      const recent = this.starts.filter((t) => t > now - RATE_WINDOW_MS).length;
-      // The requests still in flight were most likely refused together with this one.
-      this.burst = Math.max(this.burst, recent - this.active);
-      const refusedRate = Math.max(recent, 1) / (RATE_WINDOW_MS / 1000);
+      const window = this.starts.filter((t) => t > now - RATE_WINDOW_MS);
+      const refusedRate = Math.max(window.length, 1) / (RATE_WINDOW_MS / 1000);
       this.intervalMs = Math.min(MAX_INTERVAL_MS, Math.max(this.intervalMs * 2, 2000 / refusedRate));
+      // Accepted: the starts before the refused one (without its start, those not still in flight, most likely refused
+      // together with it). Of those, the ones the pace itself lets through over the same span are not part of what
+      // may start at once: paced starts on top of such a burst would have been refused sooner.
+      const before = startedAt === undefined ? window : window.filter((t) => t < startedAt);
+      const accepted = startedAt === undefined ? window.length - this.active : before.length;
+      const span = before.length > 0 ? (startedAt ?? now) - before[0] : 0;
+      this.burst = Math.max(this.burst, Math.floor(accepted - span / this.intervalMs));
     }
     // No credit for the pause after a refusal: starts after it are spaced from the first on.
     this.nextStart = Math.max(this.nextStart, this.pausedUntil + this.burstMs());
