@@ -261,3 +261,31 @@ describe('Limiter: relaxing the pace', () => {
     }
   });
 });
+
+describe('Limiter: the burst learned from a 429', () => {
+  it('lets no more start over the span the API was watched than it accepted there', async () => {
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const limiter = new Limiter({ max: 6 });
+      // 24 accepted over 1.15 s (a bucket of 20 refilled at 5 per second would do that), then 4 refused together.
+      const sent: number[] = [];
+      for (let i = 0; i < 28; i++) {
+        sent.push(await limiter.run(async (at) => at));
+        await jest.advanceTimersByTimeAsync(50);
+      }
+      for (const at of sent.slice(24)) {
+        limiter.onRateLimit(1, at);
+      }
+      // After a quiet spell, the same span again: at most what the API accepted over it.
+      await jest.advanceTimersByTimeAsync(60_000);
+      const starts: number[] = [];
+      const again = Promise.all(Array.from({ length: 40 }, () => limiter.run(async (at) => void starts.push(at))));
+      await jest.advanceTimersByTimeAsync(10_000);
+      await again;
+      const t0 = starts[0];
+      expect(starts.filter((t) => t - t0 <= sent[23] - sent[0]).length).toBeLessThanOrEqual(24);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});

@@ -5,8 +5,9 @@
  * Concurrency alone does not bound the rate when answers are fast, so a 429 also paces request starts at
  * half the rate that was just refused; successes relax the pacing again, slowly. The pacing is a token bucket
  * (GCRA): under load starts are spaced evenly, and a quiet spell earns back as many starts at once as the API
- * let through before it first refused, since its own allowance refills while nothing is sent; once that
- * allowance has had time to refill, the whole concurrency budget is back too.
+ * let through before it first refused (less what the pace itself would have let through meanwhile), since its own
+ * allowance refills while nothing is sent; once that allowance has had time to refill, the whole concurrency
+ * budget is back too.
  * A 429 can also come for reasons unrelated to the rate. So pacing is on probation: each refusal earns it at
  * most the time a one-at-a-time client would lose waiting out that refusal's Retry-After; once its waits have
  * cost that much without another refusal, it stops until the next one. Sporadic refusals then cost about twice
@@ -14,6 +15,8 @@
  * Requests sent before the first refusal of a burst came back were sent blind: their refusals are the same signal,
  * so they neither pause the others again nor halve anything twice; each still waits out its own Retry-After.
  * The pace can be kept for a while (e.g. in the session's storage), so a re-opened dashboard starts paced.
+ * Lists are read page by page, and whatever waits on them waits on every page: their pages go ahead of independent
+ * requests, and a page's slot is kept for the next one (see run).
  */
 import { OrgCache, OrgStore } from '../org/cache';
 
