@@ -2,6 +2,16 @@
 import { sessionStore } from '../org/cache';
 import { Limiter, PACE_TTL_MS } from './limiter';
 
+/** Runs `test` on fake timers from 0: a busy machine must not change the times measured. */
+async function onFakeTimers(test: () => Promise<void>) {
+  jest.useFakeTimers({ now: 0 });
+  try {
+    await test();
+  } finally {
+    jest.useRealTimers();
+  }
+}
+
 describe('Limiter', () => {
   it('never runs more than its budget at once, and halves it on a rate limit', async () => {
     const limiter = new Limiter({ max: 4, sleep: () => Promise.resolve() });
@@ -39,8 +49,7 @@ describe('Limiter', () => {
 describe('Limiter pacing', () => {
   it('spaces request starts after a 429 at half the refused rate, and relaxes on success', async () => {
     // Timers of their own: a busy machine must not change the measured rates.
-    jest.useFakeTimers({ now: 0 });
-    try {
+    await onFakeTimers(async () => {
       const limiter = new Limiter({ max: 6 });
       const startTimes: number[] = [];
       const run = () => limiter.run(async () => void startTimes.push(Date.now()));
@@ -55,14 +64,11 @@ describe('Limiter pacing', () => {
       expect(startTimes).toEqual([0, 500, 1000]);
       limiter.onSuccess();
       expect(limiter.pacingMs).toBeLessThan(500);
-    } finally {
-      jest.useRealTimers();
-    }
+    });
   });
 
   it('lets as many requests as the API accepted in a row start at once after a quiet spell', async () => {
-    jest.useFakeTimers({ now: 0 });
-    try {
+    await onFakeTimers(async () => {
       const limiter = new Limiter({ max: 4 });
       const burst = async (n: number, refuseLast = false) => {
         const startTimes: number[] = [];
@@ -89,9 +95,7 @@ describe('Limiter pacing', () => {
       // After a quiet spell the allowance has refilled: a few requests start together again.
       await jest.advanceTimersByTimeAsync(600);
       expect(await burst(4)).toEqual([0, 0, 0]);
-    } finally {
-      jest.useRealTimers();
-    }
+    });
   });
 
   it('gives the whole budget back once the allowance it saw has had time to refill', async () => {
@@ -150,8 +154,7 @@ describe('Limiter chains', () => {
 
 describe('Limiter: a burst of 429s', () => {
   it('pauses the others once, from the first refusal, for requests that were sent before it came back', async () => {
-    jest.useFakeTimers({ now: 0 });
-    try {
+    await onFakeTimers(async () => {
       const limiter = new Limiter({ max: 6 });
       // Six requests start together; the API refuses them all, their 429s coming back over 50 ms.
       const sent = await Promise.all(Array.from({ length: 6 }, () => limiter.run(async (at) => at)));
@@ -174,9 +177,7 @@ describe('Limiter: a burst of 429s', () => {
       // A request sent after that pause and refused again is news: the others wait again.
       limiter.onRateLimit(1, started);
       expect(limiter.concurrency).toBe(1);
-    } finally {
-      jest.useRealTimers();
-    }
+    });
   });
 });
 
@@ -207,8 +208,7 @@ describe('Limiter: the pace kept across page loads', () => {
   });
 
   it('keeps a pace that has stopped as none', async () => {
-    jest.useFakeTimers({ now: 0 });
-    try {
+    await onFakeTimers(async () => {
       const limiter = new Limiter({ max: 4, store: store() });
       await learn(limiter);
       // Waits for slots spend the probation the refusal earned (its Retry-After, 1 s); then pacing stops.
@@ -219,9 +219,7 @@ describe('Limiter: the pace kept across page loads', () => {
       }
       expect(limiter.pacingMs).toBe(0);
       expect(new Limiter({ store: store() }).pacingMs).toBe(0);
-    } finally {
-      jest.useRealTimers();
-    }
+    });
   });
 
   it('ignores a kept pace it cannot read', () => {
@@ -238,8 +236,7 @@ describe('Limiter: the pace kept across page loads', () => {
 
 describe('Limiter: relaxing the pace', () => {
   it('never starts a request later because earlier ones succeeded', async () => {
-    jest.useFakeTimers({ now: 0 });
-    try {
+    await onFakeTimers(async () => {
       const limiter = new Limiter({ max: 4 });
       // 40 accepted, the 41st refused: about 10 per second from now on, 40 at once after a quiet spell.
       await Promise.all(
@@ -256,16 +253,13 @@ describe('Limiter: relaxing the pace', () => {
       await paced;
       const gaps = starts.slice(1).map((t, i) => t - starts[i]);
       expect(gaps.every((gap) => gap <= Math.ceil(interval))).toBe(true);
-    } finally {
-      jest.useRealTimers();
-    }
+    });
   });
 });
 
 describe('Limiter: the burst learned from a 429', () => {
   it('lets no more start over the span the API was watched than it accepted there', async () => {
-    jest.useFakeTimers({ now: 0 });
-    try {
+    await onFakeTimers(async () => {
       const limiter = new Limiter({ max: 6 });
       // 24 accepted over 1.15 s (a bucket of 20 refilled at 5 per second would do that), then 4 refused together.
       const sent: number[] = [];
@@ -284,8 +278,6 @@ describe('Limiter: the burst learned from a 429', () => {
       await again;
       const t0 = starts[0];
       expect(starts.filter((t) => t - t0 <= sent[23] - sent[0]).length).toBeLessThanOrEqual(24);
-    } finally {
-      jest.useRealTimers();
-    }
+    });
   });
 });
