@@ -48,7 +48,6 @@ describe('Limiter', () => {
 
 describe('Limiter pacing', () => {
   it('spaces request starts after a 429 at half the refused rate, and relaxes on success', async () => {
-    // Timers of their own: a busy machine must not change the measured rates.
     await onFakeTimers(async () => {
       const limiter = new Limiter({ max: 6 });
       const startTimes: number[] = [];
