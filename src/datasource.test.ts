@@ -5,7 +5,8 @@
 import { DataFrame, DataQueryResponse } from '@grafana/data';
 
 import { ENDPOINTS, SOURCE_IDS, SourceId, defaultMetrics } from './api/catalog';
-import { startHarness, Harness, simDisplayNames } from '../tests/harness';
+import { startHarness, Harness, instanceSettings, panelRequest, simDisplayNames } from '../tests/harness';
+import { DataSource } from './datasource';
 import { OpenAIQuery, QueryType } from './types';
 
 const NOW = 1763900000; // 2025-11-23 12:13:20 UTC
@@ -288,6 +289,34 @@ describe('errors', () => {
     );
     expect(total(frames)).toBe(h.sim.org.sumUsage('completions', 'input_tokens', from, TODAY));
     expect(h.ds.client.stats.retries).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a data source opened again in the same session starts at the pace the API’s 429s taught', async () => {
+    sessionStorage.clear();
+    const open = () =>
+      new DataSource(instanceSettings(h.proxy.proxyBase, {}, 'paced'), () => NOW * 1000, { maxAttempts: 3 });
+    const first = open();
+    expect(first.client.limiter.pacingMs).toBe(0);
+    h.sim.configure({ rateLimit: { capacity: 2, refillPerSec: 5 } });
+    const sources: SourceId[] = ['completions', 'embeddings', 'moderations', 'images'];
+    const res = (await first.query(
+      panelRequest(
+        sources.map((s, i) => ({ refId: String(i), ...ts(s, { bucketWidth: '1d' }) }) as OpenAIQuery),
+        TODAY - DAY,
+        NOW,
+        1000
+      )
+    )) as DataQueryResponse;
+    expect(res.errors ?? []).toEqual([]);
+    expect(first.client.stats.rateLimited).toBeGreaterThan(0);
+    expect(first.client.limiter.pacingMs).toBeGreaterThan(0);
+    // Kept under the data source's own key, beside its organization lists.
+    expect(Object.keys(sessionStorage)).toEqual([
+      expect.stringMatching(/^aiusage-openai-datasource:pace:[^:]*:paced::pace$/),
+    ]);
+    expect(open().client.limiter.pacingMs).toBe(first.client.limiter.pacingMs);
+    sessionStorage.clear();
+    expect(open().client.limiter.pacingMs).toBe(0);
   });
 
   it('gives up after the last try with a clear message', async () => {

@@ -41,8 +41,16 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
   ) {
     super(instanceSettings);
     this.settings = instanceSettings.jsonData ?? {};
+    // Kept per Grafana organization, data source and OpenAI organization, so nothing is shown under another.
+    const grafanaOrg = config.bootData?.user?.orgId ?? '';
+    const kept = (what: string) =>
+      sessionStore(
+        `${instanceSettings.type}:${what}:${grafanaOrg}:${instanceSettings.uid}:${this.settings.organizationId ?? ''}:`
+      );
     // An Organization ID of the wrong form fails every request at once, with what to correct.
     this.client = new AdminApiClient(instanceSettings.url ?? '', {
+      // A re-opened dashboard starts at the pace the API's 429s taught, instead of hitting its limit again.
+      paceStore: kept('pace'),
       ...clientOptions,
       organizationId: this.settings.organizationId,
     });
@@ -51,12 +59,7 @@ export class DataSource extends DataSourceApi<OpenAIQuery, OpenAIDataSourceOptio
     this.settingsUrl = proxied
       ? proxyUrl.replace(/\/api\/datasources\/proxy\/uid\//, '/api/datasources/uid/')
       : `/api/datasources/uid/${encodeURIComponent(instanceSettings.uid)}`;
-    // Kept per Grafana organization, data source and OpenAI organization, so no list is shown under another.
-    const grafanaOrg = config.bootData?.user?.orgId ?? '';
-    const store = sessionStore(
-      `${instanceSettings.type}:org-lists:${grafanaOrg}:${instanceSettings.uid}:${this.settings.organizationId ?? ''}:`
-    );
-    this.names = new OrgDirectory(this.client, now, store);
+    this.names = new OrgDirectory(this.client, now, kept('org-lists'));
     // Users and keys of an organization whose lists are known to be short share requests like any grouping.
     this.recent = new RecentBuckets(
       this.client,

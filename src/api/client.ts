@@ -8,6 +8,7 @@ import { lastValueFrom, timeout } from 'rxjs';
 
 import { RequestCache } from './cache';
 import { ApiError, cursorCycle, describePath, errorFromResponse, isRetryable } from './errors';
+import { OrgStore } from '../org/cache';
 import { Limiter } from './limiter';
 import { organizationIdProblem, organizationIdValue } from './organizationId';
 import { ListPage } from './types';
@@ -18,6 +19,8 @@ export type Params = Record<string, ParamValue>;
 export interface ClientOptions {
   organizationId?: string;
   limiter?: Limiter;
+  /** Where the limiter keeps the pace 429s taught it across page loads (unless `limiter` is given). */
+  paceStore?: OrgStore;
   cache?: RequestCache;
   /** Tries per request, the first included. */
   maxAttempts?: number;
@@ -87,7 +90,7 @@ export class AdminApiClient {
     private readonly baseUrl: string,
     private readonly options: ClientOptions = {}
   ) {
-    this.limiter = options.limiter ?? new Limiter();
+    this.limiter = options.limiter ?? new Limiter({ store: options.paceStore });
     this.cache = options.cache ?? new RequestCache();
     this.maxAttempts = options.maxAttempts ?? 5;
     // Grafana's data source proxy gives up after 30 s by default ([dataproxy] timeout); a hung upstream must not
@@ -102,8 +105,8 @@ export class AdminApiClient {
   /** Set when the Organization ID setting cannot be sent: every request fails at once with it. */
   readonly organizationProblem?: string;
 
-  /** One GET, parsed as JSON; identical GETs in flight are sent once. `chained`: see Limiter.run. */
-  getJson<T>(path: string, params?: Params, chained = false): Promise<T> {
+  /** One GET, parsed as JSON; identical GETs in flight are sent once. `chainStep`: see Limiter.run. */
+  getJson<T>(path: string, params?: Params, chainStep?: number): Promise<T> {
     if (this.organizationProblem) {
       return Promise.reject(new ApiError('organization', this.organizationProblem));
     }
@@ -112,7 +115,7 @@ export class AdminApiClient {
     let loaded = false;
     const result = this.cache.get<T>(url, () => {
       loaded = true;
-      return this.fetchWithRetry<T>(url, path, chained);
+      return this.fetchWithRetry<T>(url, path, chainStep);
     });
     if (!loaded) {
       this.stats.cacheHits++;
@@ -127,7 +130,7 @@ export class AdminApiClient {
     const seen = new Set<string>();
     for (let page = 0; page < MAX_LIST_PAGES; page++) {
       // The organization's names wait on every page of its lists, one after another.
-      const res = await this.getJson<ListPage<T>>(path, { ...params, after }, true);
+      const res = await this.getJson<ListPage<T>>(path, { ...params, after }, page);
       if (!res || !Array.isArray(res.data)) {
         throw new ApiError('malformed', `The answer for ${path} is not a list (no "data" array).`, { path });
       }
@@ -151,7 +154,7 @@ export class AdminApiClient {
     throw new ApiError('malformed', `The list ${path} has more than ${MAX_LIST_PAGES} pages.`, { path });
   }
 
-  private async fetchWithRetry<T>(url: string, path: string, chained: boolean): Promise<T> {
+  private async fetchWithRetry<T>(url: string, path: string, chainStep?: number): Promise<T> {
     const started = Date.now();
     const left = () => this.deadlineMs - (Date.now() - started);
     let last: ApiError | undefined;
@@ -159,8 +162,12 @@ export class AdminApiClient {
       if (last && left() <= 0) {
         throw this.outOfTime(last, path, attempt - 1, Date.now() - started);
       }
+      let startedAt: number | undefined;
       try {
-        const value = await this.limiter.run(() => this.fetchOnce<T>(url, path, left()), chained);
+        const value = await this.limiter.run((at) => {
+          startedAt = at;
+          return this.fetchOnce<T>(url, path, left());
+        }, chainStep);
         this.limiter.onSuccess();
         return value;
       } catch (err) {
@@ -176,8 +183,9 @@ export class AdminApiClient {
         if (e.kind === 'rateLimit') {
           this.stats.rateLimited++;
           const wait = e.retryAfter ?? Math.min(2 ** (attempt - 1), 30);
-          // The limiter pauses every request, this one included.
-          this.limiter.onRateLimit(wait);
+          // The limiter may pause the others too; this request waits out its own Retry-After whatever they do.
+          this.limiter.onRateLimit(wait, startedAt);
+          await this.sleep(wait * 1000);
         } else {
           await this.sleep(Math.min(250 * 2 ** attempt, 8000) * (0.5 + Math.random() / 2));
         }

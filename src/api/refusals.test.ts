@@ -43,9 +43,15 @@ class VirtualClock {
 }
 
 interface Api {
-  /** Answer to one request at virtual time `now`: 0 = success, else Retry-After seconds. */
-  refuse(now: number): number;
-  latencyMs: number;
+  /** Answer to try `attempt` (1 = the first) of request `i` at virtual time `now`: 0 = success, else Retry-After seconds. */
+  refuse(now: number, i: number, attempt: number): number;
+  /** How long an answer takes: the same for every one, or by request and whether it is a refusal. */
+  latencyMs: number | ((i: number, refused: boolean) => number);
+}
+
+interface Try {
+  sent: number;
+  answered: number;
 }
 
 interface Run {
@@ -53,17 +59,25 @@ interface Run {
   requests: number;
   refused: number;
   retryAfterMs: number;
+  /** Every try of each request, by request. */
+  tries: Try[][];
 }
 
 /** N requests, as panels send them (all at once, the limiter keeps six in flight), until every one succeeds. */
 async function runRequests(api: Api, n: number): Promise<Run> {
   const clock = new VirtualClock();
   const stats = { requests: 0, refused: 0, retryAfterMs: 0 };
-  const fetch = <T>(_: BackendSrvRequest): Observable<FetchResponse<T>> =>
+  const tries: Try[][] = Array.from({ length: n }, () => []);
+  const fetch = <T>(req: BackendSrvRequest): Observable<FetchResponse<T>> =>
     new Observable((subscriber) => {
       stats.requests++;
-      const wait = api.refuse(clock.now());
-      void clock.sleep(api.latencyMs).then(() => {
+      const i = Number(/x(\d+)$/.exec(req.url)![1]);
+      const attempt: Try = { sent: clock.now(), answered: NaN };
+      tries[i].push(attempt);
+      const wait = api.refuse(clock.now(), i, tries[i].length);
+      const latency = typeof api.latencyMs === 'number' ? api.latencyMs : api.latencyMs(i, wait > 0);
+      void clock.sleep(latency).then(() => {
+        attempt.answered = clock.now();
         if (wait > 0) {
           stats.refused++;
           stats.retryAfterMs += wait * 1000;
@@ -85,7 +99,7 @@ async function runRequests(api: Api, n: number): Promise<Run> {
     backendSrv: () => ({ fetch }) as unknown as BackendSrv,
   });
   await clock.runUntil(Promise.all(Array.from({ length: n }, (_, i) => client.getJson(`/v1/organization/x${i}`))));
-  return { elapsedMs: clock.now(), ...stats };
+  return { elapsedMs: clock.now(), ...stats, tries };
 }
 
 const LATENCY_MS = 100;
@@ -132,5 +146,25 @@ describe('a sustained rate limit', () => {
     const rate = N / (run.elapsedMs / 1000);
     expect(rate).toBeGreaterThan(0.8 * refill);
     expect(run.refused).toBeLessThan(0.15 * N);
+  });
+});
+
+describe('a burst of refusals', () => {
+  it('has each refused request wait out its own Retry-After, however soon the others may go again', async () => {
+    // 40 requests accepted, then the last 4 refused together, their 429s coming back 300 ms apart.
+    const refused = (i: number) => i >= 40;
+    const run = await runRequests(
+      {
+        latencyMs: (i, refusal) => (refusal ? LATENCY_MS + 300 * (i - 40) : LATENCY_MS),
+        refuse: (_, i, attempt) => (refused(i) && attempt === 1 ? 1 : 0),
+      },
+      44
+    );
+    expect(run.refused).toBe(4);
+    const retried = run.tries.filter((_, i) => refused(i));
+    expect(retried.map((tries) => tries.length)).toEqual([2, 2, 2, 2]);
+    for (const [first, retry] of retried) {
+      expect(retry.sent).toBeGreaterThanOrEqual(first.answered + 1000);
+    }
   });
 });

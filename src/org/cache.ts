@@ -83,6 +83,12 @@ export class OrgCache {
     return entry.value as Promise<T>;
   }
 
+  /** Keeps a value its owner already has, as if loaded at `at` (default now). */
+  set(key: string, value: unknown, at = this.now()) {
+    this.entries.set(key, { at, settled: true, value: Promise.resolve(value), result: value });
+    this.keep(key, at, value);
+  }
+
   /** A loaded value still within its lifetime, without loading anything. */
   peek<T>(key: string): T | undefined {
     const hit = this.entries.get(key);

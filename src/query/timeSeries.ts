@@ -35,6 +35,10 @@ export const runTimeSeries: QueryRunner = async (ctx, query, request) => {
   const lists = ctx.names.resolve(kinds.filter((k) => k !== 'apiKey'));
   const filtered =
     keys && query.filters?.projectIds?.length ? ctx.names.apiKeyNames(query.filters.projectIds) : undefined;
+  if (keys && !filtered) {
+    // Key names need the projects list too, which does not wait for the data (a failure is reported with the keys).
+    ctx.names.projects().catch(() => undefined);
+  }
   const buckets = await fetchBuckets(ctx, plan);
   const collected = collectSeries({ ...plan, buckets, costByModel: query.costByModel });
   const keyNames = keys ? (filtered ?? ctx.names.apiKeyNames(shownProjects(collected, query.topN))) : undefined;

@@ -81,6 +81,9 @@ interface Run {
   /** Peak heap during the run above that baseline. */
   heapDeltaMb: number;
   failures: string[];
+  /** Every request of the run as the simulator logged it, and when the run started (ms since the epoch). */
+  log: RequestLogEntry[];
+  startedAt: number;
 }
 
 interface Frames {
@@ -163,6 +166,7 @@ async function measure(bed: Bed, work: () => Promise<string[]>): Promise<Run> {
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().heapUsed);
   }, 2);
+  const startedAt = Date.now();
   const t0 = performance.now();
   const failures = await work();
   const wallMs = performance.now() - t0;
@@ -181,6 +185,8 @@ async function measure(bed: Bed, work: () => Promise<string[]>): Promise<Run> {
     baseHeapMb: base / 2 ** 20,
     heapDeltaMb: (peak - base) / 2 ** 20,
     failures,
+    log: stats.log,
+    startedAt,
   };
 }
 
@@ -397,6 +403,20 @@ async function measureNames(bed: Bed, ds: DataSource, panels: PanelRequest[]): P
   return measure(bed, async () => (await ds.names.resolve(kinds)).warnings);
 }
 
+/** `npm run bench -- 11 --trace`: each plugin run's requests are listed too, to see where its time goes. */
+const TRACE_FLAG = '--trace';
+
+/** The plugin run's requests in the order they reached the API: when each started and ended, and its answer. */
+function printTrace(run: Run) {
+  console.log('  trace: ms from the start of the run to the request reaching the API and its last byte sent');
+  for (const e of [...run.log].sort((a, b) => a.start - b.start)) {
+    const path = e.query ? `${e.path}?${decodeURIComponent(e.query)}` : e.path;
+    console.log(
+      `  ${String(e.start - run.startedAt).padStart(7)} ${String(e.end - run.startedAt).padStart(7)}  ${e.status}  ${shortPath(path)}`
+    );
+  }
+}
+
 /** A request path cut to fit one line of output. */
 function shortPath(path: string): string {
   return path.length > 90 ? `${path.slice(0, 87)}...` : path;
@@ -574,7 +594,11 @@ export function selectScenarios(args: string[], all: Scenario[]): Set<number> {
 
 export async function main(args: string[] = []) {
   const all = scenarios(NOW);
-  const selected = selectScenarios(args, all);
+  const trace = args.includes(TRACE_FLAG);
+  const selected = selectScenarios(
+    args.filter((a) => a !== TRACE_FLAG),
+    all
+  );
   console.log('OpenAI Usage & Costs: query-path benchmark');
   console.log(
     `Simulator: latency ${LATENCY.latencyMs + LATENCY.jitterMs / 2} ± ${LATENCY.jitterMs / 2} ms per request; ` +
@@ -601,7 +625,7 @@ export async function main(args: string[] = []) {
     }
     const bed = await startBed(large);
     try {
-      results.push(...(await benchmark(bed, group)));
+      results.push(...(await benchmark(bed, group, trace)));
     } finally {
       bed.proxy.close();
       bed.sim.close();
@@ -644,7 +668,7 @@ async function warmUp(bed: Bed, cold: Scenario[]): Promise<void> {
  * same DataSource (its cache and names kept) once REFRESH_AFTER_S has passed since the cold run started, in real
  * time too, as the data source's rate limiter keeps time by the wall clock; the baselines run meanwhile.
  */
-async function benchmark(bed: Bed, group: Scenario[]): Promise<Result[]> {
+async function benchmark(bed: Bed, group: Scenario[], trace = false): Promise<Result[]> {
   const cold = group.filter((s) => s.refreshOf === undefined);
   await warmUp(bed, cold);
   const results: Result[] = [];
@@ -696,9 +720,15 @@ async function benchmark(bed: Bed, group: Scenario[]): Promise<Result[]> {
     const result: Result = { scenario, lb, merged, plugin, service, naive, fair, frames, names, withoutNames };
     results.push(result);
     printResult(result);
+    if (trace) {
+      printTrace(result.plugin);
+    }
     if (later) {
       results.push(later);
       printResult(later, `baselines: no cache, so a refresh costs what scenario ${scenario.id} costs (not run again)`);
+      if (trace) {
+        printTrace(later.plugin);
+      }
     }
   }
   return results;
