@@ -130,16 +130,23 @@ export async function fetchBuckets(
   plan: FetchPlan
 ): Promise<UsageBucket[]> {
   const nowSec = Math.floor(ctx.now() / 1000);
-  const perWindow = await Promise.all(
-    plan.windows.map((w) => {
-      const settled = isSettled(plan.def, w.end, nowSec);
-      if (!ctx.recent) {
-        return fetchRange(ctx.client, plan, w.start, w.end, settled);
+  const settled = plan.windows.map((w) => isSettled(plan.def, w.end, nowSec));
+  const perWindow: Array<Promise<UsageBucket[]>> = [];
+  // The window reaching now first: on a refresh its request is the one the panel waits for, and its settled windows,
+  // read from the cache meanwhile, must not hold back its start.
+  for (const pass of [false, true]) {
+    plan.windows.forEach((w, i) => {
+      if (settled[i] !== pass) {
+        return;
       }
-      return settled ? ctx.recent.settled(plan, w.start, w.end) : ctx.recent.fetch(plan, w.start, w.end, nowSec);
-    })
-  );
-  return joinBuckets(perWindow, plan.start);
+      if (!ctx.recent) {
+        perWindow[i] = fetchRange(ctx.client, plan, w.start, w.end, pass);
+      } else {
+        perWindow[i] = pass ? ctx.recent.settled(plan, w.start, w.end) : ctx.recent.fetch(plan, w.start, w.end, nowSec);
+      }
+    });
+  }
+  return joinBuckets(await Promise.all(perWindow), plan.start);
 }
 
 export function provisionalNotice(def: EndpointDef, end: number, nowMs: number): QueryResultMetaNotice | undefined {

@@ -125,6 +125,22 @@ describe('refreshing a range that ends at now', () => {
     ]);
   });
 
+  it('sends the refresh request before reading the kept windows, which would hold up its start', async () => {
+    const panels = [{ targets: [hourly(['model'])], from: TODAY - 20 * DAY }];
+    await load(h.ds, panels);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const cache = h.ds.client.cache;
+    const get = jest.spyOn(cache, 'get');
+    try {
+      // Three windows: two settled and kept, one reaching now.
+      expect(await refreshAfter(60, panels)).toHaveLength(1);
+      const reads = get.mock.calls.map(([key]) => (key.startsWith('settled ') ? 'kept window' : 'request'));
+      expect(reads.slice(0, 3)).toEqual(['request', 'kept window', 'kept window']);
+    } finally {
+      get.mockRestore();
+    }
+  });
+
   it('refreshes the same from settled buckets not yet compacted as from their columns', async () => {
     const panels = [{ targets: [hourly(['model', 'batch'])], from }];
     await load(h.ds, panels);
