@@ -56,6 +56,8 @@ export interface DevProxyOptions {
   role?: GrafanaRole;
   /** Grafana's `[security] data_source_proxy_whitelist`: the `host:port` values the proxy may reach; empty = any. */
   allowList?: string[];
+  /** How long an idle connection from the browser stays open (Node's default is 5 s). */
+  keepAliveMs?: number;
 }
 
 export interface DevProxyRequest {
@@ -312,6 +314,9 @@ export async function startDevProxy(opts: DevProxyOptions): Promise<DevProxy> {
   };
 
   const server = http.createServer(handle);
+  if (opts.keepAliveMs !== undefined) {
+    server.keepAliveTimeout = opts.keepAliveMs;
+  }
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
