@@ -6,6 +6,7 @@
  * simulator of their own serving LARGE_ORG.
  */
 import http from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
