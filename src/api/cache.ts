@@ -1,7 +1,8 @@
 /**
  * Two layers in front of the API: identical requests in flight are sent once, and answers for windows that
  * have settled (no longer revised by OpenAI) are kept in a memory-bounded LRU. Provisional answers are
- * never kept, so a refresh always shows the latest figures for recent buckets.
+ * never kept, so a refresh always shows the latest figures for recent buckets. An answer waiting for its compact
+ * form (see keepLater) is counted once it has it, a task later.
  */
 export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
 

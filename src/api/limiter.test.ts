@@ -149,6 +149,30 @@ describe('Limiter chains', () => {
     await Promise.all([list, window]);
     expect(order).toEqual(['page 1', 'page 2', 'page 3', 'window']);
   });
+
+  it("gives up a list's slot when a 429 has cut the budget below the requests running", async () => {
+    const limiter = new Limiter({ max: 2 });
+    const order: string[] = [];
+    let finish!: () => void;
+    const window = limiter.run(() => new Promise<void>((resolve) => (finish = resolve)));
+    const list = (async () => {
+      for (let page = 0; page < 2; page++) {
+        await limiter.run(async () => {
+          order.push(`page ${page + 1}`);
+          if (page === 0) {
+            limiter.onRateLimit(0);
+          }
+        }, page);
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The budget is 1 now, and the window holds it.
+    expect([limiter.concurrency, order]).toEqual([1, ['page 1']]);
+    order.push('window done');
+    finish();
+    await Promise.all([window, list]);
+    expect(order).toEqual(['page 1', 'window done', 'page 2']);
+  });
 });
 
 describe('Limiter: a burst of 429s', () => {
@@ -226,6 +250,12 @@ describe('Limiter: the pace kept across page loads', () => {
       '{',
       '{"at":0}',
       JSON.stringify({ at: Date.now(), value: { intervalMs: 'fast', burst: 2 } }),
+      // Numbers no refusal gives: a credit of days, a refusal yet to come.
+      JSON.stringify({ at: Date.now(), value: { intervalMs: 500, burst: 2, creditMs: 1e9, refusedAt: Date.now() } }),
+      JSON.stringify({
+        at: Date.now(),
+        value: { intervalMs: 500, burst: 2, creditMs: 1000, refusedAt: Date.now() + 1e6 },
+      }),
     ]) {
       sessionStorage.setItem('aiusage-openai-datasource:pace:test:pace', value);
       expect(new Limiter({ store: store() }).pacingMs).toBe(0);

@@ -34,6 +34,10 @@ export const DEFAULT_CONCURRENCY = 6;
 /** How long a learned pace is trusted after the refusal that taught it: an organization's limits change rarely. */
 export const PACE_TTL_MS = 10 * 60 * 1000;
 const PACE = 'pace';
+/** More starts at once than any API lets through after a quiet spell: a kept pace beyond is not one. */
+const MAX_BURST = 1000;
+/** How often a relaxing pace is written down: once a second is enough for a page that reopens. */
+const KEEP_EVERY_MS = 1000;
 
 /** What 429s taught, as kept between page loads. */
 interface Pace {
@@ -59,7 +63,10 @@ export class Limiter {
   private readonly max: number;
   private readonly min: number;
   private active = 0;
-  /** Slots of chain steps just answered, kept for one turn of the event loop for the chain's next step. */
+  /**
+   * Slots of chain steps just answered, kept for one turn of the event loop for a chain's next step (a list's next
+   * page, or the first page of a list that waits on it), unless a 429 has cut the budget below them.
+   */
   private readonly held: Array<{ taken: boolean }> = [];
   /** Steps of chains first (longest-running chain first), then independent requests, each in arrival order. */
   private readonly waiting: Waiter[] = [];
@@ -70,6 +77,8 @@ export class Limiter {
   private nextStart = 0;
   private lastReduction = -Infinity;
   private lastRefusal = -Infinity;
+  /** When the pace was last written down. */
+  private keptAt = -Infinity;
   /** Starts the API accepted in a row before refusing: how many may go at once after a quiet spell. */
   private burst = 1;
   private lastStart = -Infinity;
@@ -126,7 +135,7 @@ export class Limiter {
     this.intervalMs = this.intervalMs < 1 ? 0 : this.intervalMs * 0.97;
     // The next free start stays where it was: a shorter interval must not move it later through a shorter burst.
     this.nextStart += this.burstMs() - burstMs;
-    if (paced) {
+    if (paced && this.now() - this.keptAt >= KEEP_EVERY_MS) {
       this.keepPace();
     }
     this.drain();
@@ -175,6 +184,7 @@ export class Limiter {
       refusedAt: this.lastRefusal,
     };
     this.kept?.set(PACE, pace, this.lastRefusal);
+    this.keptAt = this.now();
   }
 
   /** A kept pace, if it reads as one: stored text is not trusted. */
@@ -184,9 +194,9 @@ export class Limiter {
       typeof x === 'number' && Number.isFinite(x) && x >= lo && x <= hi;
     if (
       ok(p.intervalMs, 1, MAX_INTERVAL_MS) &&
-      ok(p.burst, 1, 1e6) &&
-      ok(p.creditMs, 0, 1e9) &&
-      ok(p.refusedAt, -Number.MAX_VALUE, Number.MAX_VALUE)
+      ok(p.burst, 1, MAX_BURST) &&
+      ok(p.creditMs, 0, PACE_TTL_MS) &&
+      ok(p.refusedAt, this.now() - PACE_TTL_MS, this.now())
     ) {
       this.intervalMs = p.intervalMs;
       this.burst = Math.floor(p.burst);
@@ -246,7 +256,8 @@ export class Limiter {
   }
 
   private acquire(step?: number): Promise<void> {
-    const hold = step === undefined ? undefined : this.held.shift();
+    // Over a budget a 429 has cut, a held slot is given up as it comes free instead of passed on.
+    const hold = step === undefined || this.active > Math.floor(this.limit) ? undefined : this.held.shift();
     if (hold) {
       // The slot a chain's previous step just left: independent requests must not slip in between two steps.
       hold.taken = true;

@@ -1,7 +1,8 @@
 /**
  * The one cache of organization lists: per data source, entries kept for a while, in-flight loads shared,
  * failures forgotten at once so the next caller retries. Lists may also be kept in the browser's session
- * storage, so a reload or a re-opened dashboard within their lifetime lists nothing again.
+ * storage, so a reload or a re-opened dashboard within their lifetime lists nothing again. The same mechanism keeps
+ * the pace the rate limiter learned from 429s (see Limiter).
  */
 
 /** Organization lists change rarely; ten minutes keeps pickers and names quick without hiding changes long. */

@@ -158,6 +158,11 @@ export function provisionalNotice(def: EndpointDef, end: number, nowMs: number):
   return { severity: 'info', text: def.provisional.notice(when) };
 }
 
+/** The grouping a plan shows: what it sends but for what it only sums over. */
+export function shownDims(plan: Pick<FetchPlan, 'groupBy' | 'hidden'>): GroupByKey[] {
+  return plan.groupBy.filter((d) => !plan.hidden?.includes(d));
+}
+
 export function nameKindsOf(groupBy: GroupByKey[]): NameKind[] {
   return groupBy.map((g) => DIMENSIONS[g].nameKind).filter((k): k is NameKind => Boolean(k));
 }

@@ -5,7 +5,15 @@ import { OpenAIQuery } from '../types';
 import { ResolvedNames } from '../org/directory';
 import { DIMENSIONS } from '../api/catalog';
 import { QueryRunner } from './context';
-import { FetchPlan, describeRequests, fetchBuckets, nameKindsOf, planQuery, provisionalNotice } from './engine';
+import {
+  FetchPlan,
+  describeRequests,
+  fetchBuckets,
+  nameKindsOf,
+  planQuery,
+  provisionalNotice,
+  shownDims,
+} from './engine';
 import { collectSeries, renderFrames, shownProjects } from './frames';
 
 /** The plan of a time series query: API keys are fetched beside their project, to name only the shown projects' keys. */
@@ -28,7 +36,7 @@ export const runTimeSeries: QueryRunner = async (ctx, query, request) => {
     nowMs,
     request.maxDataPoints
   );
-  const kinds = nameKindsOf(plan.groupBy.filter((d) => !plan.hidden?.includes(d)));
+  const kinds = nameKindsOf(shownDims(plan));
   const keys = kinds.includes('apiKey');
   // Lists start with the data. Keys are listed per project, the costly part in a large organization: those of the
   // filtered projects at once, else those of the projects the shown series come from once the data is in.

@@ -17,7 +17,7 @@ import { DEFAULT_CONCURRENCY } from '../../src/api/limiter';
 import { RequestCache } from '../../src/api/cache';
 import { AdminApiClient, Params, encodeQuery } from '../../src/api/client';
 import { wideUnlessFew } from '../../src/query/coalesce';
-import { FetchPlan, fetchBuckets, nameKindsOf, planQuery } from '../../src/query/engine';
+import { fetchBuckets, nameKindsOf, planQuery, shownDims } from '../../src/query/engine';
 import { collectSeries, renderFrames, shownProjects } from '../../src/query/frames';
 import { RecentBuckets } from '../../src/query/recent';
 import { timeSeriesPlan } from '../../src/query/timeSeries';
@@ -395,11 +395,6 @@ async function measureFrames(
     points,
     jsonBytes: replay.bytes,
   };
-}
-
-/** The grouping a plan shows: what it sends but for what it only sums over. */
-function shownDims(plan: FetchPlan) {
-  return plan.groupBy.filter((d) => !plan.hidden?.includes(d));
 }
 
 /** The name lists the panels need, on a fresh DataSource, under the same latency and rate limit. */
