@@ -36,8 +36,6 @@ export const PACE_TTL_MS = 10 * 60 * 1000;
 const PACE = 'pace';
 /** More starts at once than any API lets through after a quiet spell: a kept pace beyond is not one. */
 const MAX_BURST = 1000;
-/** How often a relaxing pace is written down: once a second is enough for a page that reopens. */
-const KEEP_EVERY_MS = 1000;
 
 /** What 429s taught, as kept between page loads. */
 interface Pace {
@@ -77,8 +75,6 @@ export class Limiter {
   private nextStart = 0;
   private lastReduction = -Infinity;
   private lastRefusal = -Infinity;
-  /** When the pace was last written down. */
-  private keptAt = -Infinity;
   /** Starts the API accepted in a row before refusing: how many may go at once after a quiet spell. */
   private burst = 1;
   private lastStart = -Infinity;
@@ -135,7 +131,7 @@ export class Limiter {
     this.intervalMs = this.intervalMs < 1 ? 0 : this.intervalMs * 0.97;
     // The next free start stays where it was: a shorter interval must not move it later through a shorter burst.
     this.nextStart += this.burstMs() - burstMs;
-    if (paced && this.now() - this.keptAt >= KEEP_EVERY_MS) {
+    if (paced) {
       this.keepPace();
     }
     this.drain();
@@ -184,7 +180,6 @@ export class Limiter {
       refusedAt: this.lastRefusal,
     };
     this.kept?.set(PACE, pace, this.lastRefusal);
-    this.keptAt = this.now();
   }
 
   /** A kept pace, if it reads as one: stored text is not trusted. */
