@@ -35,9 +35,12 @@ export type WideTest = (g: GroupByKey) => boolean;
 /** The WIDE dimensions, but for those whose objects `count` knows to be few. */
 export function wideUnlessFew(count: (kind: NameKind) => number | undefined): WideTest {
   return (g) => {
+    if (!WIDE.has(g)) {
+      return false;
+    }
     const kind = DIMENSIONS[g].nameKind;
-    const n = WIDE.has(g) && kind ? count(kind) : undefined;
-    return WIDE.has(g) && !(n !== undefined && n <= FEW_VALUES);
+    const n = kind ? count(kind) : undefined;
+    return !(n !== undefined && n <= FEW_VALUES);
   };
 }
 
